@@ -1,0 +1,272 @@
+"""The `advisor` command line.
+
+Kept light at import time: `advisor --help` loads click and nothing heavy.
+Each command imports what it needs (rules engine, rich, WeasyPrint, Textual)
+inside its own body.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from advisor import __version__
+from advisor.errors import AdvisorError, UsageError
+
+FRACTION = click.FloatRange(0.0, 1.0)
+POSITIVE_FRACTION = click.FloatRange(0.0, 1.0, min_open=True)
+NON_NEGATIVE = click.FloatRange(0.0)
+
+
+def _dump_json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="advisor")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Decide where to run AI inference, with the inference field guide's rules.
+
+    Run with no command to start the interview.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(interview)
+
+
+# ---------------------------------------------------------------- economics
+
+
+def _settings_default(name: str) -> float:
+    from advisor.defaults import defaults
+
+    return float(defaults()["settings"][name])
+
+
+def _profile_default(name: str) -> float:
+    from advisor.defaults import defaults
+
+    return float(defaults()["profile"][name])
+
+
+@cli.command()
+@click.option("--requests", type=click.IntRange(min=0), required=True, help="Requests per month.")
+@click.option("--input-tokens", type=click.IntRange(min=0), required=True, help="Input tokens per request.")
+@click.option("--output-tokens", type=click.IntRange(min=0), required=True, help="Output tokens per request.")
+@click.option("--retry-rate", type=FRACTION, help="Fraction of requests retried (default 0.03).")
+@click.option("--pass-rate", type=POSITIVE_FRACTION, help="Quality-gate pass rate (default 0.95).")
+@click.option("--eng-hours", type=NON_NEGATIVE, help="Engineering hours per month (default 8).")
+@click.option("--hourly-rate", type=NON_NEGATIVE, help="Engineer $/hour (default 100).")
+@click.option("--repair-cost", type=NON_NEGATIVE, help="$ to repair one failed request (default 0.002).")
+@click.option("--cache-hit-rate", type=FRACTION, help="Fraction of input tokens served from cache (default 0).")
+@click.option("--utilization", type=POSITIVE_FRACTION, help="Dedicated GPU utilization (default 0.40).")
+@click.option("--option", "option_ids", multiple=True, metavar="ID", help="Catalog option to compare (repeatable; default all).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def lcpr(requests, input_tokens, output_tokens, retry_rate, pass_rate, eng_hours, hourly_rate, repair_cost, cache_hit_rate, utilization, option_ids, as_json):
+    """Compare loaded cost per request (LCPR) across catalog options, cheapest first."""
+    from advisor.catalog import load_catalog, unknown_option_message
+    from advisor.comparison import compare, workload_numbers
+    from advisor.defaults import economics_constant
+
+    catalog = load_catalog()
+    ids = list(dict.fromkeys(option_ids)) or catalog.ids()
+    for i in ids:
+        if i not in catalog.ids():
+            raise UsageError(f"--option: {unknown_option_message(i, catalog)}")
+    w = workload_numbers(
+        requests=requests,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        retry_rate=retry_rate if retry_rate is not None else _profile_default("retry_rate"),
+        quality_pass_rate=pass_rate if pass_rate is not None else _profile_default("quality_pass_rate"),
+        engineering_hours=eng_hours if eng_hours is not None else _profile_default("engineering_hours_per_month"),
+        engineer_hourly_rate=hourly_rate if hourly_rate is not None else _settings_default("engineer_hourly_rate"),
+        repair_cost_per_failure=repair_cost if repair_cost is not None else _settings_default("repair_cost_per_failure"),
+        cache_hit_rate=cache_hit_rate if cache_hit_rate is not None else _profile_default("cache_hit_rate"),
+    )
+    util = utilization if utilization is not None else _profile_default("dedicated_utilization")
+    costs = compare(w, catalog, ids, util, economics_constant("hours_per_month"))
+    if as_json:
+        click.echo(_dump_json({"options": [c.as_dict() for c in costs]}))
+        return
+    from advisor.render.tables import lcpr_table
+
+    console = _console()
+    console.print(lcpr_table(costs, title=f"LCPR at {requests:,} requests/month, {input_tokens:,} in / {output_tokens:,} out"))
+    console.print(
+        f"retry {w.retry_rate:.0%} · pass {w.quality_pass_rate:.0%} · {w.engineering_hours:g} h/month at "
+        f"${w.engineer_hourly_rate:g}/h · repair ${w.repair_cost_per_failure:g} · cache {w.cache_hit_rate:.0%} · "
+        f"dedicated utilization {util:.0%} · prices as of {catalog.as_of}"
+    )
+
+
+@cli.command()
+@click.option("--dedicated", required=True, metavar="ID", help="Dedicated or managed-dedicated option (e.g. lambda/h100).")
+@click.option("--serverless", required=True, metavar="ID", help="Per-token option (e.g. together/deepseek-v3).")
+@click.option("--utilization", type=POSITIVE_FRACTION, help="Dedicated GPU utilization (default 0.40).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def breakeven(dedicated, serverless, utilization, as_json):
+    """Output tokens/day at which a dedicated GPU costs the same as a serverless option."""
+    from advisor.catalog import load_catalog, unknown_option_message
+    from advisor.economics.lcpr import breakeven_output_tokens_per_day
+
+    catalog = load_catalog()
+    for flag, i in (("--dedicated", dedicated), ("--serverless", serverless)):
+        if i not in catalog.ids():
+            raise UsageError(f"{flag}: {unknown_option_message(i, catalog)}")
+    d, s = catalog.option(dedicated), catalog.option(serverless)
+    if d.per_token:
+        raise UsageError(f"--dedicated: '{dedicated}' is priced per token ({d.deployment}); pick a GPU option")
+    if not s.per_token:
+        raise UsageError(f"--serverless: '{serverless}' is priced per GPU-hour ({s.deployment}); pick a per-token option")
+    util = utilization if utilization is not None else _profile_default("dedicated_utilization")
+    tokens = breakeven_output_tokens_per_day(d.gpu_hourly_rate, s.output_per_mtok, util)
+    if as_json:
+        click.echo(_dump_json({"dedicated": dedicated, "serverless": serverless, "utilization": util, "output_tokens_per_day": round(tokens, 1)}))
+        return
+    click.echo(
+        f"{dedicated} (${d.gpu_hourly_rate:g}/h) breaks even with {serverless} (${s.output_per_mtok:g}/M output) "
+        f"at {tokens / 1e6:,.1f}M output tokens/day at {util:.0%} utilization."
+    )
+
+
+# ---------------------------------------------------------------- data
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def catalog(as_json):
+    """List the catalog's options with prices, as-of dates and sources."""
+    from advisor.catalog import load_catalog
+
+    cat = load_catalog()
+    if as_json:
+        click.echo(_dump_json(json.loads(cat.model_dump_json(by_alias=True))))
+        return
+    from advisor.render.tables import catalog_table
+
+    console = _console()
+    console.print(catalog_table(cat))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+def validate(files):
+    """Check questionnaire files; report every problem as file:line:column: field: message."""
+    from advisor.batch import expand_paths
+    from advisor.loader import load_questionnaire
+
+    paths, problems = expand_paths(files)
+    failed = bool(problems)
+    for p in problems:
+        click.echo(str(p), err=True)
+    for path in paths:
+        try:
+            loaded = load_questionnaire(path, _known_parameters_or_none())
+        except AdvisorError as exc:
+            failed = True
+            for p in exc.problems:
+                click.echo(str(p), err=True)
+            continue
+        n = len(loaded.questionnaire.workloads)
+        click.echo(f"{path}: ok ({n} workload{'s' if n != 1 else ''})")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+def schema():
+    """Print the questionnaire's JSON Schema (for editor validation)."""
+    from advisor.model.questionnaire import Questionnaire
+
+    s = Questionnaire.model_json_schema()
+    s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    s["title"] = "advisor questionnaire (format 1)"
+    click.echo(_dump_json(s))
+
+
+# ---------------------------------------------------------------- interview (lazy)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def interview(file):
+    """Open the interview (Textual app); with FILE, resume that questionnaire."""
+    try:
+        from advisor.tui.app import run_app
+    except ImportError:
+        run_app = None
+    if run_app is None:
+        _interview_fallback(file)
+        return
+    run_app(file)
+
+
+def _interview_fallback(file: str | None) -> None:
+    """Until the Textual interview lands: validate a questionnaire and print its LCPR comparison."""
+    from advisor.loader import load_questionnaire
+    from advisor.resources import data_path
+    from advisor.pricing import workload_costs
+    from advisor.render.tables import lcpr_table
+
+    path = file or str(data_path("questionnaires", "examples", "part1-b2b-saas.yaml"))
+    loaded = load_questionnaire(path)
+    console = _console()
+    console.print(f"[bold]{loaded.questionnaire.organization}[/bold] — {path} is valid.")
+    for w, costs in workload_costs(loaded):
+        console.print(lcpr_table(costs, title=f"{w.name}: LCPR comparison"))
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: every failure becomes one sentence and an exit status."""
+    try:
+        cli.main(args=argv, prog_name="advisor", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code if exc.exit_code else 2)
+    except AdvisorError as exc:
+        for p in exc.problems:
+            click.echo(f"advisor: {p}" if not p.file else str(p), err=True)
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        click.echo(
+            f"advisor: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in advisor, not in your input. Set ADVISOR_DEBUG=1 for details and report it.",
+            err=True,
+        )
+        sys.exit(3)
+
+
+def _known_parameters_or_none():
+    """Parameter names from the rule files, once they exist (None skips the check)."""
+    try:
+        from advisor.engine import rulebook  # noqa: F401
+    except ImportError:
+        return None
+    from advisor.engine.registry import known_parameters
+
+    return known_parameters

@@ -1,0 +1,1 @@
+"""Pydantic models: the questionnaire (input), the catalog, and the assessment (output)."""

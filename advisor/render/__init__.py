@@ -1,0 +1,1 @@
+"""Renderers: terminal tables (rich), JSON/YAML/CSV, the PDF memo, the TUI."""

@@ -1,0 +1,200 @@
+"""Safe YAML in, atomic YAML out, with line numbers for every value.
+
+PyYAML's safe composer gives us nodes with positions; we build plain Python
+data from them ourselves so that every error can point at ``file:line:col``.
+Aliases are refused (they are how "billion laughs" files blow up), as are
+duplicate keys (PyYAML silently keeps the last one) and oversized files.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 2 * 1024 * 1024  # a questionnaire is a few KB; 2 MiB is generous
+MAX_NODES = 200_000
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """Parsed YAML plus where each value (and each mapping key) sits in the file."""
+
+    data: Any
+    source: str
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``loc``, or of its nearest ancestor that exists."""
+        loc = tuple(loc)
+        table = self.keys if key else self.values
+        if loc in table:
+            return table[loc]
+        while loc:
+            if loc in self.keys:
+                return self.keys[loc]
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return self.values.get((), (None, None))
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.seen: set[int] = set()
+        self.count = 0
+        self.scalars = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        if id(node) in self.seen:
+            line, col = _mark(node)
+            raise YamlError(
+                "YAML anchors and aliases (&name / *name) are not supported; write the value out",
+                line,
+                col,
+            )
+        self.seen.add(id(node))
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlError(f"file has more than {MAX_NODES:,} values; refusing to read it")
+        self.doc.values[loc] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            out: dict = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlError("mapping keys must be plain text", *_mark(key_node))
+                key = self.scalars.construct_object(key_node)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise YamlError("YAML merge keys (<<) are not supported", *_mark(key_node))
+                if not isinstance(key, (str, int, float, bool)):
+                    key = str(key)
+                if key in out:
+                    raise YamlError(f"key '{key}' appears twice in this mapping", *_mark(key_node))
+                self.doc.keys[loc + (key,)] = _mark(key_node)
+                out[key] = self.build(value_node, loc + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
+        return self.scalars.construct_object(node)
+
+
+def parse_yaml(text: str, source: str = "<string>") -> Document:
+    """Parse one YAML document from text. Raises YamlError with a position."""
+    doc = Document(data=None, source=source)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "not valid YAML"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise YamlError(f"not valid YAML: {problem}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError("YAML is nested too deeply") from None
+    if node is None:
+        raise YamlError("file is empty", 1, 1)
+    try:
+        doc.data = _Builder(doc).build(node, ())
+    except RecursionError:
+        raise YamlError("YAML is nested too deeply") from None
+    except yaml.YAMLError as exc:  # a scalar that does not construct (bad timestamp, …)
+        mark = getattr(exc, "problem_mark", None)
+        raise YamlError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        ) from None
+    except ValueError as exc:  # e.g. a date like 2026-02-30
+        raise YamlError(f"not valid YAML: {exc}") from None
+    return doc
+
+
+def read_yaml(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
+    """Read and parse a YAML file with the guards above."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise YamlError("file not found") from None
+    except OSError as exc:
+        raise YamlError(f"cannot read file: {exc.strerror}") from None
+    if p.is_dir():
+        raise YamlError("is a folder, not a YAML file")
+    if size > max_bytes:
+        raise YamlError(f"file is {size:,} bytes; the limit is {max_bytes:,}")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise YamlError(f"cannot read file: {exc.strerror}") from None
+    if b"\x00" in raw:
+        raise YamlError("file is binary, not YAML text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"file is not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise YamlError("file is empty", 1, 1)
+    return parse_yaml(text, str(path))
+
+
+def dump_yaml(data: Any) -> str:
+    """Block-style YAML, keys in the order given, unicode kept readable."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write text so that readers see the old file or the new one, never half of either."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
