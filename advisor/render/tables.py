@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 
 from advisor.comparison import OptionCost
@@ -30,36 +31,38 @@ def lcpr_text(x: float | None) -> str:
 
 
 def lcpr_table(costs: list[OptionCost], title: str | None = None, current: str | None = None) -> Table:
-    t = Table(title=title, title_justify="left", header_style="bold")
-    t.add_column("Option", no_wrap=True)
-    t.add_column("Mode")
-    t.add_column("Raw $/req", justify="right")
-    t.add_column("LCPR", justify="right")
-    t.add_column("Monthly", justify="right")
-    t.add_column("Overhead", justify="right")
-    t.add_column("GPUs", justify="right")
+    """Numbers never truncate; at 80 columns a long option id folds instead."""
+    t = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    t.add_column("Option", no_wrap=True, overflow="ellipsis", max_width=26)
+    t.add_column("Mode", no_wrap=True, min_width=9, max_width=12)
+    t.add_column("Raw/req", justify="right", no_wrap=True, min_width=7)
+    t.add_column("LCPR", justify="right", no_wrap=True, min_width=7)
+    t.add_column("Monthly", justify="right", no_wrap=True, min_width=8)
+    t.add_column("Overhead", justify="right", no_wrap=True, min_width=8)
     for c in costs:
         r = c.result
         name = c.id + (" (today)" if c.id == current else "")
+        mode = DEPLOYMENT_LABEL[c.option.deployment]
+        if r.gpus is not None:
+            mode += f" ×{r.gpus}"
         t.add_row(
             name,
-            DEPLOYMENT_LABEL[c.option.deployment],
+            mode,
             lcpr_text(r.raw_cost_per_request),
             lcpr_text(r.lcpr),
             money(r.monthly_cost),
             f"{r.overhead_ratio:.2f}x" if r.overhead_ratio is not None else "—",
-            str(r.gpus) if r.gpus is not None else "",
         )
     return t
 
 
 def catalog_table(cat: Catalog) -> Table:
-    t = Table(title=f"Pricing catalog (as of {cat.as_of})", title_justify="left", header_style="bold")
+    t = Table(title=f"Pricing catalog (as of {cat.as_of})", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     t.add_column("Option", no_wrap=True)
     t.add_column("Mode")
     t.add_column("Price", justify="right", no_wrap=True)
     t.add_column("As of")
-    t.add_column("Source")
+    t.add_column("Source", overflow="fold")
     for o in cat.options:
         t.add_row(o.id, DEPLOYMENT_LABEL[o.deployment], o.price_label(), str(o.as_of), o.source)
     return t
