@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from advisor.errors import Problem
+from advisor.model.answers import _pct
 from advisor.yamlio import Document
 
 _BRANCH_TAGS = {"float", "Answer", "int", "str", "function-after[<lambda>(), union[float,Answer]]"}
@@ -85,11 +86,15 @@ def problems_from_validation(
         loc = _clean_loc(raw_loc)
         written = _value_at(doc.data, loc) if doc is not None else None
         # A bare number and the {value, confidence} form are alternatives; report
-        # only the one that matches what was written.
-        if "Answer" in raw_loc and not isinstance(written, dict):
-            continue
-        if "float" in raw_loc and isinstance(written, dict):
-            continue
+        # only the one that matches what was written. Look at the value where the
+        # branch starts: an error inside the {value, confidence} form is located
+        # at a sub-key (…retry_rate.confidence), whose value is not a dict.
+        branch_tag = next((t for t in ("Answer", "float") if t in raw_loc), None)
+        if branch_tag is not None:
+            branch_loc = _clean_loc(raw_loc[: raw_loc.index(branch_tag)])
+            branch = _value_at(doc.data, branch_loc) if doc is not None else None
+            if (branch_tag == "Answer") != isinstance(branch, dict):
+                continue
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
@@ -112,7 +117,10 @@ def problems_from_validation(
         elif kind == "literal_error" and loc == ("advisor",):
             message = f"format version {written!r} is not supported; this release reads `advisor: 1`"
         elif kind in ("float_type", "float_parsing") and isinstance(written, str):
-            message = f"expected a number, got text '{written}'"
+            if written.strip().endswith("%"):
+                message = f"expected a number; write fractions, not percents ({written.strip()} is {_pct(written.strip())})"
+            else:
+                message = f"expected a number, got text '{written}'"
         if (loc, message) in seen:
             continue
         seen.add((loc, message))

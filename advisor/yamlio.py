@@ -83,7 +83,7 @@ class _Builder:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlError("mapping keys must be plain text", *_mark(key_node))
-                key = self.scalars.construct_object(key_node)
+                key = self._scalar(key_node)
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise YamlError("YAML merge keys (<<) are not supported", *_mark(key_node))
                 if not isinstance(key, (str, int, float, bool)):
@@ -95,7 +95,13 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
-        return self.scalars.construct_object(node)
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.scalars.construct_object(node)
+        except ValueError as exc:  # e.g. a date like 2026-02-30: point at it
+            raise YamlError(f"not valid YAML: '{node.value}': {exc}", *_mark(node)) from None
 
 
 def parse_yaml(text: str, source: str = "<string>") -> Document:

@@ -44,6 +44,8 @@ _LEVELS = {"low": 1, "medium": 2, "high": 3}
 def _level(v: Any) -> Any:
     if isinstance(v, str) and v.strip().lower() in _LEVELS:
         return _LEVELS[v.strip().lower()]
+    if isinstance(v, str) and not v.strip().isdigit():
+        raise ValueError(f"expected 1, 2, 3 or low / medium / high, got '{v}'")
     if isinstance(v, bool):
         raise ValueError("expected 1, 2, 3 or low / medium / high")
     return v
