@@ -1,0 +1,456 @@
+"""Load, check and run the rule sets under rules/.
+
+The rulebook is every rule file (``rules/*.yaml`` except the catalog and the
+defaults), checked against the fact registry (:mod:`advisor.facts`), compiled to
+one durable-rules ruleset per scope, once per process. ``evaluate`` runs one
+entity (a vendor, a workload, an organization) in its own session and returns
+its conclusions with a trace of every rule that fired.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from advisor.engine.compiler import Alternative, compile_alternative, key
+from advisor.engine.durable_adapter import CompiledRuleset, EngineError
+from advisor.engine.language import (
+    SCOPES,
+    SYMBOL,
+    Atom,
+    ConclusionSpec,
+    ConditionError,
+    ParamRef,
+    Parameter,
+    Rule,
+    RuleFile,
+    atoms_of,
+    parse_condition,
+    to_dnf,
+)
+from advisor.errors import AdvisorError, Problem
+from advisor.resources import data_path
+from advisor.validation import problems_from_validation
+from advisor.yamlio import Document, YamlError, read_yaml
+
+NOT_RULE_FILES = {"catalog.yaml", "defaults.yaml"}
+_TEMPLATE = re.compile(r"\{([a-zA-Z0-9_.]+)(?::([^}]*))?\}")
+
+
+@dataclass
+class LoadedRule:
+    rule: Rule
+    ruleset: str
+    scope: str
+    file: str
+    line: int | None
+    condition: Any
+    alternatives: list[list[Atom]]
+
+
+@dataclass
+class Conclusion:
+    name: str
+    value: Any
+    rule: str
+    ruleset: str
+    severity: str | None = None
+    title: str | None = None
+    actions: list[str] = field(default_factory=list)
+    prefilled: bool = False
+
+
+@dataclass
+class TraceEntry:
+    rule: str
+    ruleset: str
+    scope: str
+    entity: str
+    conclusion: str
+    value: Any
+    because: str
+    source: str
+    compared: list[dict]
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "ruleset": self.ruleset,
+            "scope": self.scope,
+            "entity": self.entity,
+            "conclusion": self.conclusion,
+            "value": self.value,
+            "because": self.because,
+            "source": self.source,
+            "compared": self.compared,
+        }
+
+
+@dataclass
+class Evaluation:
+    entity: str
+    scope: str
+    facts: dict[str, Any]
+    conclusions: list[Conclusion]
+    trace: list[TraceEntry]
+
+    def one(self, name: str) -> Any:
+        for c in self.conclusions:
+            if c.name == name:
+                return c.value
+        return None
+
+    def get(self, name: str) -> Conclusion | None:
+        for c in self.conclusions:
+            if c.name == name:
+                return c
+        return None
+
+    def many(self, name: str) -> list[Conclusion]:
+        return [c for c in self.conclusions if c.name == name]
+
+
+class RulesError(AdvisorError):
+    pass
+
+
+def _fmt(value: Any, spec: str | None) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if spec in (None, ""):
+        if isinstance(value, float):
+            return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value).replace("_", " ")
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    if spec == "$":
+        return f"${value:,.0f}"
+    if spec == "$4":
+        return f"${value:,.4f}"
+    if spec == "%":
+        return f"{value:.0%}"
+    if spec == "pts":
+        return f"{value:+g} points"
+    if spec == "M":
+        return f"{value / 1e6:,.1f}M"
+    if spec == "mo":
+        return f"{value:.1f} months"
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def render(template: str, lookup: Callable[[str], Any]) -> str:
+    return _TEMPLATE.sub(lambda m: _fmt(lookup(m.group(1)), m.group(2)), template)
+
+
+def template_names(template: str) -> list[str]:
+    return [m.group(1) for m in _TEMPLATE.finditer(template)]
+
+
+class ScopeEngine:
+    """All rules of one scope compiled into one durable-rules ruleset."""
+
+    def __init__(self, scope: str, rules: list[LoadedRule], conclusions: dict[str, ConclusionSpec], group_of: dict[str, str]):
+        self.scope = scope
+        self.rules = rules
+        self.conclusions = conclusions
+        self.group_of = group_of
+        self.alternatives: dict[str, Alternative] = {}
+        definition: dict[str, Any] = {}
+        names = set(conclusions)
+        for ri, lr in enumerate(rules):
+            for ai, atoms in enumerate(lr.alternatives):
+                patterns, alt = compile_alternative(ri, atoms, group_of, names)
+                rule_name = f"r{ri}_{ai}"
+                definition[rule_name] = {"all": patterns}
+                self.alternatives[rule_name] = alt
+        self.compiled = CompiledRuleset(definition, scope)
+
+    def evaluate(
+        self,
+        entity: str,
+        groups: dict[str, dict[str, Any]],
+        params: dict[str, float],
+        phases: list[Callable[["Evaluation"], dict[str, dict[str, Any]]]] | None = None,
+    ) -> Evaluation:
+        """Run one entity in its own session. ``phases`` compute further fact groups from conclusions so far."""
+        facts: dict[str, Any] = {}
+        for g in groups.values():
+            facts.update(g)
+        ev = Evaluation(entity, self.scope, facts, [], [])
+        fired_rules: set[int] = set()
+
+        def lookup(name: str, matched_value: Any = None) -> Any:
+            if name in params:
+                return params[name]
+            if name in facts:
+                return facts[name]
+            c = ev.get(name)
+            return c.value if c else None
+
+        def on_fire(rule_name: str, matched: dict[str, Any]) -> list[dict[str, Any]]:
+            alt = self.alternatives[rule_name]
+            if alt.rule_index in fired_rules:  # another alternative of the same rule already fired
+                return []
+            fired_rules.add(alt.rule_index)
+            lr = self.rules[alt.rule_index]
+            then = lr.rule.then
+            compared = []
+            for a in alt.atoms:
+                alias = alt.aliases.get(a.fact)
+                actual = matched.get(alias, {}).get("v" if a.fact in self.conclusions else key(a.fact)) if alias else None
+                entry: dict[str, Any] = {"fact": a.fact, "op": SYMBOL[a.op], "actual": actual}
+                if isinstance(a.value, ParamRef):
+                    entry["param"] = a.value.name
+                    entry["threshold"] = params.get(a.value.name)
+                elif a.op != "present":
+                    entry["threshold"] = list(a.value) if isinstance(a.value, tuple) else a.value
+                compared.append(entry)
+            new_facts: list[dict[str, Any]] = []
+
+            def conclude(name: str, raw: Any, primary: bool) -> Any:
+                value = raw
+                if isinstance(raw, dict) and set(raw) == {"param"}:
+                    value = params[raw["param"]]
+                elif isinstance(raw, dict) and set(raw) == {"fact"}:
+                    value = lookup(raw["fact"])
+                c = Conclusion(
+                    name,
+                    value,
+                    lr.rule.id,
+                    lr.ruleset,
+                    severity=then.severity if primary else None,
+                    title=then.title if primary else None,
+                    actions=list(then.actions) if primary else [],
+                    prefilled=then.prefilled if primary else False,
+                )
+                ev.conclusions.append(c)
+                new_facts.append({"t": "c", "n": name, "v": value, "r": lr.rule.id, "k": len(ev.conclusions)})
+                return value
+
+            value = conclude(then.conclude, then.value, True)
+            for name, raw in then.set.items():
+                conclude(name, raw, False)
+            because = render(lr.rule.because, lambda n: value if n == "value" else lookup(n))
+            ev.trace.append(
+                TraceEntry(lr.rule.id, lr.ruleset, self.scope, entity, then.conclude, value, because, lr.rule.source, compared)
+            )
+            return new_facts
+
+        initial = [{"t": "params", **{key(k): v for k, v in params.items()}}]
+        initial += [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}} for g, values in groups.items()]
+
+        def phase_callback(fn):
+            def run() -> list[dict[str, Any]]:
+                more = fn(ev)
+                out = []
+                for g, values in more.items():
+                    facts.update(values)
+                    out.append({"t": f"g_{g}", **{key(k): v for k, v in values.items()}})
+                return out
+
+            return run
+
+        self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])])
+        self._check(ev)
+        return ev
+
+    def _check(self, ev: Evaluation) -> None:
+        problems = []
+        for name, spec in self.conclusions.items():
+            if spec.cardinality != "one":
+                continue
+            found = [c for c in ev.conclusions if c.name == name]
+            if len(found) > 1:
+                rules = ", ".join(sorted({c.rule for c in found}))
+                problems.append(Problem(f"rules {rules} all decided '{name}' for {ev.entity}; conditions must not overlap"))
+            elif not found:
+                owner = next((lr for lr in self.rules if lr.rule.then.conclude == name or name in lr.rule.then.set), None)
+                where = dict(file=owner.file) if owner else {}
+                problems.append(Problem(f"no rule decided '{name}' for {ev.entity}; the rules leave a gap", **where))
+        if problems:
+            raise RulesError(problems)
+
+
+@dataclass
+class Rulebook:
+    files: list[str]
+    parameters: dict[str, Parameter]
+    parameter_files: dict[str, str]
+    conclusions: dict[str, dict[str, ConclusionSpec]]  # scope -> name -> spec
+    rules: dict[str, list[LoadedRule]]  # scope -> rules
+    engines: dict[str, ScopeEngine]
+
+    def params(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
+        out = {k: float(p.value) for k, p in self.parameters.items()}
+        for k, v in (overrides or {}).items():
+            if k in out:
+                out[k] = float(v)
+        return out
+
+    def evaluate(self, scope: str, entity: str, groups, params, phases=None) -> Evaluation:
+        return self.engines[scope].evaluate(entity, groups, params, phases)
+
+    def all_rules(self) -> list[LoadedRule]:
+        return [r for s in SCOPES for r in self.rules.get(s, [])]
+
+
+def rule_files(folder: Path | None = None) -> list[Path]:
+    folder = folder or data_path("rules")
+    return sorted(p for p in folder.glob("*.yaml") if p.name not in NOT_RULE_FILES)
+
+
+def _read(path: Path) -> tuple[RuleFile, Document]:
+    try:
+        doc = read_yaml(path)
+    except YamlError as exc:
+        raise RulesError([Problem(exc.message, file=str(path), line=exc.line, column=exc.column)]) from None
+    try:
+        return RuleFile.model_validate(doc.data), doc
+    except ValidationError as exc:
+        raise RulesError(problems_from_validation(exc, doc, RuleFile)) from None
+
+
+def build_rulebook(folder: Path | None = None) -> Rulebook:
+    """Read, check and compile every rule file. Raises RulesError listing every problem."""
+    from advisor.facts import FACTS
+
+    problems: list[Problem] = []
+    parameters: dict[str, Parameter] = {}
+    parameter_files: dict[str, str] = {}
+    conclusions: dict[str, dict[str, ConclusionSpec]] = {s: {} for s in SCOPES}
+    conclusion_files: dict[str, str] = {}
+    loaded: list[tuple[RuleFile, Document, Path]] = []
+    paths = rule_files(folder)
+    if not paths:
+        raise RulesError([Problem("no rule files found", file=str(folder or data_path("rules")))])
+    names_seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            rf, doc = _read(path)
+        except RulesError as exc:
+            problems.extend(exc.problems)
+            continue
+        if rf.ruleset in names_seen:
+            problems.append(Problem(f"rule set '{rf.ruleset}' is also defined in {names_seen[rf.ruleset]}", file=str(path), line=doc.locate(("ruleset",))[0], field="ruleset"))
+        names_seen[rf.ruleset] = str(path)
+        loaded.append((rf, doc, path))
+        for name, p in rf.parameters.items():
+            if name in parameters:
+                problems.append(Problem(f"parameter '{name}' is also declared in {parameter_files[name]}", file=str(path), line=doc.locate(("parameters", name), key=True)[0], field=f"parameters.{name}"))
+            parameters[name] = p
+            parameter_files[name] = str(path)
+        for name, spec in rf.conclusions.items():
+            if name in conclusions[rf.scope] or name in conclusion_files and conclusion_files[name] != str(path):
+                problems.append(Problem(f"conclusion '{name}' is also declared in {conclusion_files.get(name)}", file=str(path), line=doc.locate(("conclusions", name), key=True)[0], field=f"conclusions.{name}"))
+            conclusions[rf.scope][name] = spec
+            conclusion_files[name] = str(path)
+
+    rules: dict[str, list[LoadedRule]] = {s: [] for s in SCOPES}
+    ids: dict[str, str] = {}
+    for rf, doc, path in sorted(loaded, key=lambda t: (SCOPES.index(t[0].scope), t[0].order, t[2].name)):
+        scope_facts = FACTS[rf.scope]
+        scope_conclusions = conclusions[rf.scope]
+        for ri, rule in enumerate(rf.rules):
+            loc = ("rules", ri)
+            line, col = doc.locate(loc)
+
+            def bad(message: str, sub: tuple = (), rule=rule, line=line) -> None:
+                l2, c2 = doc.locate(loc + sub) if sub else (line, None)
+                problems.append(Problem(message, file=str(path), line=l2, column=c2, field=f"rule {rule.id}"))
+
+            if rule.id in ids:
+                bad(f"duplicate rule id (also in {ids[rule.id]})", ("id",))
+            ids[rule.id] = str(path)
+            try:
+                condition = parse_condition(rule.when)
+                alternatives = to_dnf(condition)
+            except ConditionError as exc:
+                bad(exc.message, tuple(exc.path))
+                continue
+            ok = True
+            for atom in atoms_of(condition):
+                if atom.fact in scope_conclusions:
+                    spec = scope_conclusions[atom.fact]
+                    if spec.cardinality != "one":
+                        bad(f"'{atom.fact}' may be concluded many times; a condition can only test a one-valued conclusion", ("when",))
+                        ok = False
+                    elif spec.values is not None and atom.op in ("eq", "ne", "in", "not_in"):
+                        vals = atom.value if isinstance(atom.value, tuple) else (atom.value,)
+                        for v in vals:
+                            if v not in spec.values:
+                                bad(f"'{v}' is not a value of '{atom.fact}' (values: {', '.join(map(str, spec.values))})", ("when",))
+                                ok = False
+                    if isinstance(atom.value, ParamRef):
+                        bad("conclusions are compared with literals, not parameters", ("when",))
+                        ok = False
+                elif atom.fact not in scope_facts:
+                    import difflib
+
+                    close = difflib.get_close_matches(atom.fact, list(scope_facts) + list(scope_conclusions), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    bad(f"unknown fact '{atom.fact}' in {rf.scope} rules{hint}", ("when",))
+                    ok = False
+                if isinstance(atom.value, ParamRef) and atom.value.name not in parameters:
+                    import difflib
+
+                    close = difflib.get_close_matches(atom.value.name, list(parameters), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    bad(f"unknown parameter '{atom.value.name}'{hint}", ("when",))
+                    ok = False
+            then = rule.then
+            for name in [then.conclude, *then.set]:
+                if name not in scope_conclusions:
+                    bad(f"'{name}' is not a declared conclusion of the {rf.scope} scope (declare it under conclusions:)", ("then",))
+                    ok = False
+            spec = scope_conclusions.get(then.conclude)
+            if spec is not None and spec.values is not None and not isinstance(then.value, dict) and then.value not in spec.values:
+                bad(f"'{then.value}' is not a value of '{then.conclude}' (values: {', '.join(map(str, spec.values))})", ("then", "value"))
+                ok = False
+            for raw in [then.value, *then.set.values()]:
+                if isinstance(raw, dict):
+                    if set(raw) == {"param"}:
+                        if raw["param"] not in parameters:
+                            bad(f"unknown parameter '{raw['param']}'", ("then",))
+                            ok = False
+                    elif set(raw) == {"fact"}:
+                        if raw["fact"] not in scope_facts:
+                            bad(f"unknown fact '{raw['fact']}'", ("then",))
+                            ok = False
+                    else:
+                        bad("a concluded value is a literal, {param: name} or {fact: name}", ("then",))
+                        ok = False
+            for name in template_names(rule.because):
+                if name != "value" and name not in scope_facts and name not in parameters and name not in scope_conclusions:
+                    bad(f"'because' names unknown '{name}'", ("because",))
+                    ok = False
+            if ok:
+                rules[rf.scope].append(LoadedRule(rule, rf.ruleset, rf.scope, str(path), line, condition, alternatives))
+    if problems:
+        raise RulesError(problems)
+    engines = {}
+    for scope in SCOPES:
+        if rules[scope]:
+            group_of = {name: spec.group for name, spec in FACTS[scope].items()}
+            try:
+                engines[scope] = ScopeEngine(scope, rules[scope], conclusions[scope], group_of)
+            except EngineError as exc:
+                raise RulesError([Problem(str(exc), field=f"{scope} rules")]) from None
+    return Rulebook([str(p) for p in paths], parameters, parameter_files, conclusions, rules, engines)
+
+
+@cache
+def load_rulebook() -> Rulebook:
+    """The bundled rulebook, compiled once per process."""
+    return build_rulebook()
