@@ -99,7 +99,7 @@ def load_questionnaire(path: str | Path, known_parameters: KnownParameters | Non
     try:
         doc = read_yaml(path)
     except YamlError as exc:
-        raise AdvisorError.single(exc.message, file=str(path), line=exc.line, column=exc.column) from None
+        raise AdvisorError.single(exc.message, file=str(path), line=exc.line, column=exc.column, field=exc.field) from None
     return validate_document(doc, known_parameters)
 
 
@@ -107,5 +107,5 @@ def load_text(text: str, source: str = "<questionnaire>", known_parameters: Know
     try:
         doc = parse_yaml(text, source)
     except YamlError as exc:
-        raise AdvisorError.single(exc.message, file=source, line=exc.line, column=exc.column) from None
+        raise AdvisorError.single(exc.message, file=source, line=exc.line, column=exc.column, field=exc.field) from None
     return validate_document(doc, known_parameters)

@@ -47,15 +47,24 @@ class Document:
 
 
 class YamlError(Exception):
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.field = field
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def dotted(loc: Loc) -> str | None:
+    """``("workloads", 0, "profile")`` → ``workloads[0].profile`` (None for the root)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out or None
 
 
 class _Builder:
@@ -67,11 +76,14 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         if id(node) in self.seen:
-            line, col = _mark(node)
+            # The alias itself has no position in PyYAML's node graph: point at
+            # the key (or list) where it is used.
+            line, col = self.doc.locate(loc)
             raise YamlError(
                 "YAML anchors and aliases (&name / *name) are not supported; write the value out",
                 line,
                 col,
+                dotted(loc),
             )
         self.seen.add(id(node))
         self.count += 1
@@ -83,25 +95,25 @@ class _Builder:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlError("mapping keys must be plain text", *_mark(key_node))
-                key = self._scalar(key_node)
+                key = self._scalar(key_node, loc)
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise YamlError("YAML merge keys (<<) are not supported", *_mark(key_node))
                 if not isinstance(key, (str, int, float, bool)):
                     key = str(key)
                 if key in out:
-                    raise YamlError(f"key '{key}' appears twice in this mapping", *_mark(key_node))
+                    raise YamlError(f"key '{key}' appears twice in this mapping", *_mark(key_node), dotted(loc + (key,)))
                 self.doc.keys[loc + (key,)] = _mark(key_node)
                 out[key] = self.build(value_node, loc + (key,))
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, loc)
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
         try:
             return self.scalars.construct_object(node)
         except ValueError as exc:  # e.g. a date like 2026-02-30: point at it
-            raise YamlError(f"not valid YAML: '{node.value}': {exc}", *_mark(node)) from None
+            raise YamlError(f"not valid YAML: '{node.value}': {exc}", *_mark(node), dotted(loc)) from None
 
 
 def parse_yaml(text: str, source: str = "<string>") -> Document:
@@ -158,7 +170,9 @@ def read_yaml(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Documen
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise YamlError(f"file is not UTF-8 text (byte {exc.start})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(f"file is not UTF-8 text (byte {exc.start})", line, column) from None
     if not text.strip():
         raise YamlError("file is empty", 1, 1)
     return parse_yaml(text, str(path))
