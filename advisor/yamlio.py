@@ -95,9 +95,9 @@ class _Builder:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlError("mapping keys must be plain text", *_mark(key_node))
+                if key_node.tag == "tag:yaml.org,2002:merge":  # before constructing: SafeLoader cannot
+                    raise YamlError("YAML merge keys (<<) are not supported", *_mark(key_node), dotted(loc))
                 key = self._scalar(key_node, loc)
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlError("YAML merge keys (<<) are not supported", *_mark(key_node))
                 if not isinstance(key, (str, int, float, bool)):
                     key = str(key)
                 if key in out:

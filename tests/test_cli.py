@@ -215,3 +215,20 @@ def test_help_does_not_import_textual_or_weasyprint():
     loaded = set(probe["loaded"])
     assert {"advisor", "click"} <= loaded  # the probe really ran the CLI
     assert not loaded & {"textual", "weasyprint"}, sorted(loaded & {"textual", "weasyprint"})
+
+
+def test_validate_checks_threshold_names_against_the_rules(tmp_path):
+    pytest.importorskip("advisor.engine.rulebook")
+    path = tmp_path / "thresholds.yaml"
+    path.write_text(
+        "advisor: 1\norganization: Fixture Co\nsettings:\n  thresholds:\n"
+        "    volume.marginal_below_monthly_spnd: 15000\n"
+        "workloads:\n  - name: chat\n    profile: {requests_per_month: 1000, current: openai/gpt-5.5}\n",
+        encoding="utf-8",
+    )
+    result = run_advisor("validate", str(path))
+    assert result.returncode == 1
+    assert f"{path}:5:5: " in result.stderr
+    assert "did you mean 'volume.marginal_below_monthly_spend'" in result.stderr
+    path.write_text(path.read_text(encoding="utf-8").replace("spnd", "spend"), encoding="utf-8")
+    assert run_advisor("validate", str(path)).returncode == 0

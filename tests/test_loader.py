@@ -131,6 +131,7 @@ BAD = [
     ("alias-bomb.yaml", 4, "b[0]", ["aliases"]),
     ("duplicate-key.yaml", 8, "workloads[0].profile.requests_per_month", ["'requests_per_month' appears twice"]),
     ("impossible-date.yaml", 3, "assessed_on", ["2026-02-30", "day is out of range"]),
+    ("merge-key.yaml", 6, "workloads[0].profile", ["merge keys (<<) are not supported"]),
     ("top-level-list.yaml", 1, None, ["expected a questionnaire", "mapping"]),
 ]
 
