@@ -1,11 +1,17 @@
 """Compile the YAML rule language to durable-rules JSON, one ruleset per scope.
 
 Facts live in durable-rules as a few JSON facts per session:
-``{"t": "params", ...}`` (thresholds, so a questionnaire can override them
-without recompiling), ``{"t": "g_<group>", ...}`` (the host's input facts,
-in groups asserted in phases), and ``{"t": "c", "n": <name>, "v": <value>}``
-for every conclusion a rule reaches. A YAML rule becomes one durable rule per
-alternative of its condition in disjunctive normal form.
+``{"t": "g_<group>", ...}`` (the host's input facts, in groups asserted in
+phases, each also carrying every threshold as ``p__<name>`` so that a
+questionnaire can override thresholds without recompiling), and
+``{"t": "c", "n": <name>, "v": <value>}`` for every conclusion a rule reaches.
+A YAML rule becomes one durable rule per alternative of its condition in
+disjunctive normal form.
+
+A threshold is compared within the same fact (``{"$m": "p__name"}``), never
+by reference to another joined fact: durable-rules 2.0.28 dereferences stale
+pointers in such cross-fact expressions once a session holds more than 16
+facts, and crashes (found by `advisor rules check`, see tests/test_engine.py).
 """
 
 from __future__ import annotations
@@ -32,9 +38,16 @@ class Alternative:
     aliases: dict  # fact name -> alias of the durable pattern that holds it
 
 
+PARAM_PREFIX = "p__"
+
+
+def param_key(name: str) -> str:
+    return PARAM_PREFIX + key(name)
+
+
 def _operand(value: Any) -> Any:
     if isinstance(value, ParamRef):
-        return {"p": key(value.name)}
+        return {"$m": param_key(value.name)}
     return value
 
 
@@ -58,7 +71,6 @@ def compile_alternative(
     conclusions: set[str],
 ) -> tuple[list[dict], Alternative]:
     """Patterns (in join order) for one conjunction of atoms."""
-    uses_param = any(isinstance(a.value, ParamRef) for a in atoms)
     by_group: dict[str, list[Atom]] = {}
     by_conclusion: dict[str, list[Atom]] = {}
     for a in atoms:
@@ -68,8 +80,6 @@ def compile_alternative(
             by_group.setdefault(group_of[a.fact], []).append(a)
     patterns: list[dict] = []
     aliases: dict[str, str] = {}
-    if uses_param:
-        patterns.append({"p": {"t": "params"}})
     for gi, (group, group_atoms) in enumerate(sorted(by_group.items())):
         alias = f"g{gi}"
         terms: list[dict] = [{"t": f"g_{group}"}]

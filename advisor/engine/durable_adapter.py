@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import uuid
 from typing import Any, Callable
 
 import durable_rules_engine as _dre
@@ -48,10 +47,52 @@ _CODES = {
 }
 _CODE = re.compile(r"error code: (\d+)")
 _NAMES = itertools.count(1)
+_SESSIONS = itertools.count(1)
+SENTINEL_RULE = "session_opened"
 
 
 class EngineError(RuntimeError):
     """A durable-rules failure, already translated into a sentence."""
+
+
+# durable-rules' JSON parser rejects exponent notation without a fraction
+# (1e+20, code 204) and crashes the process on small exponents (1e-07) and on
+# -0.0, all of which Python's json module emits. So numbers are written here in
+# plain fixed-point form, which the parser reads reliably.
+MAX_ABS = 1e15
+DECIMALS = 9
+
+
+def _number(x: float | int, where: str) -> str:
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, int):
+        if abs(x) >= MAX_ABS:
+            raise EngineError(f"rule engine cannot take {where} = {x}: numbers must be below {MAX_ABS:.0e}")
+        return str(x)
+    if x != x or x in (float("inf"), float("-inf")):
+        raise EngineError(f"rule engine cannot take {where}: it is NaN or infinite")
+    if abs(x) >= MAX_ABS:
+        raise EngineError(f"rule engine cannot take {where} = {x:g}: numbers must be below {MAX_ABS:.0e}")
+    text = f"{x:.{DECIMALS}f}".rstrip("0").rstrip(".")
+    if text in ("", "-0", "-"):
+        text = "0"
+    if "." not in text:
+        text += ".0"  # keep it a float for comparisons against fractional literals
+    return text
+
+
+def encode(value: Any, where: str = "value") -> str:
+    """JSON text for durable-rules, with numbers in a form its C parser accepts."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{encode(v, str(k))}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(encode(v, where) for v in value) + "]"
+    if isinstance(value, (bool, int, float)):
+        return _number(value, where)
+    if value is None:
+        return "null"
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def explain(exc: BaseException, doing: str) -> EngineError:
@@ -68,8 +109,13 @@ class CompiledRuleset:
     def __init__(self, definition: dict[str, Any], label: str):
         self.label = label
         self.name = f"advisor_{label}_{next(_NAMES)}"
+        # durable-rules crashes (SIGSEGV) deleting a session in which no fact
+        # matched any rule; a sentinel rule that the session's first fact always
+        # matches keeps every session in a state the engine can delete.
+        definition = dict(definition)
+        definition[SENTINEL_RULE] = {"all": [{"s": {"t": "session"}}]}
         try:
-            self._handle = _dre.create_ruleset(self.name, json.dumps(definition, allow_nan=False))
+            self._handle = _dre.create_ruleset(self.name, encode(definition))
         except _dre.error as exc:
             raise explain(exc, f"create rule set '{label}'") from None
 
@@ -84,14 +130,17 @@ class CompiledRuleset:
         ``between_phases`` are host callbacks run each time the agenda is empty;
         each may return more facts (e.g. figures that need earlier conclusions).
         """
-        sid = uuid.uuid4().hex
-        queue = [dict(f, sid=sid) for f in facts]
+        # Short ids: durable-rules keeps session ids in small fixed buffers.
+        sid = str(next(_SESSIONS))
+        queue = [{"t": "session", "sid": sid}] + [dict(f, sid=sid) for f in facts]
         phases = list(between_phases or [])
         try:
             while True:
                 while queue:
                     fact = queue.pop(0)
                     for name, matched in self._assert(fact):
+                        if name == SENTINEL_RULE:
+                            continue
                         queue.extend(dict(f, sid=sid) for f in on_fire(name, matched))
                 if not phases:
                     break
@@ -103,10 +152,9 @@ class CompiledRuleset:
                 pass
 
     def _assert(self, fact: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        text = encode(fact)
         try:
-            result = _dre.assert_fact(self._handle, json.dumps(fact, allow_nan=False))
-        except ValueError:
-            raise EngineError(f"rule engine could not take a fact: a number is NaN or infinite in {sorted(fact)}") from None
+            result = _dre.assert_fact(self._handle, text)
         except _dre.error as exc:
             if "201" in str(exc) or "error code: 1," in str(exc):
                 return []

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from advisor.engine.compiler import Alternative, compile_alternative, key
+from advisor.engine.compiler import Alternative, compile_alternative, key, param_key
 from advisor.engine.durable_adapter import CompiledRuleset, EngineError
 from advisor.engine.language import (
     SCOPES,
@@ -248,8 +248,8 @@ class ScopeEngine:
             )
             return new_facts
 
-        initial = [{"t": "params", **{key(k): v for k, v in params.items()}}]
-        initial += [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}} for g, values in groups.items()]
+        embedded = {param_key(k): v for k, v in params.items()}
+        initial = [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}, **embedded} for g, values in groups.items()]
 
         def phase_callback(fn):
             def run() -> list[dict[str, Any]]:
@@ -257,7 +257,7 @@ class ScopeEngine:
                 out = []
                 for g, values in more.items():
                     facts.update(values)
-                    out.append({"t": f"g_{g}", **{key(k): v for k, v in values.items()}})
+                    out.append({"t": f"g_{g}", **{key(k): v for k, v in values.items()}, **embedded})
                 return out
 
             return run
