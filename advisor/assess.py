@@ -258,6 +258,9 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
         answered = wi.get("profile.migration_engineer_weeks")
         weeks = float(answered.value) if answered is not None else ev.one("complexity.engineer_weeks")
         lead = ev.one("complexity.lead_time_months")
+        if weeks is None or lead is None:
+            return {}  # the tier was not decided: the rulebook reports that gap
+
         rate = float(settings["migration_hourly_rate"].value)
         cost = core.migration_cost(weeks, rate, economics_constant("hours_per_week"))
         savings = facts.get("economics.savings_per_month", 0.0)

@@ -270,3 +270,126 @@ def _known_parameters_or_none():
     from advisor.engine.registry import known_parameters
 
     return known_parameters
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml", "csv"]), default="table", show_default=True, help="Output format.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the output (and memos with --pdf) into this folder.")
+@click.option("--pdf", is_flag=True, help="Also write one PDF memo per questionnaire into --out.")
+@click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Memo paper size (with --pdf).")
+def score(paths, fmt, out_dir, pdf, paper):
+    """Score every workload in questionnaire files and folders."""
+    from pathlib import Path
+
+    from advisor.batch import expand_paths
+    from advisor.scoring import render_scores, score_paths
+
+    if pdf and not out_dir:
+        raise UsageError("--pdf writes memos into a folder: add --out DIR")
+    files, missing = expand_paths(paths)
+    report = score_paths(files, progress=sys.stderr.isatty() and len(files) > 20)
+    report["errors"] = [p.as_dict() for p in missing] + report["errors"]
+    text = render_scores(report, fmt)
+    if out_dir:
+        from advisor.yamlio import write_atomic
+
+        target = Path(out_dir) / f"scores.{ {'table': 'txt'}.get(fmt, fmt) }"
+        write_atomic(target, text if fmt != "table" else render_scores(report, "table", width=140))
+        click.echo(f"wrote {target}", err=True)
+        if fmt == "table":
+            click.echo(text, nl=False)
+    else:
+        click.echo(text, nl=False)
+    failed = bool(report["errors"])
+    if pdf:
+        from advisor.report.memo import write_memos
+
+        good = [Path(r["file"]) for r in report["results"]]
+        for src, out, err in write_memos(good, Path(out_dir), paper=paper):
+            if err:
+                failed = True
+                click.echo(f"{src}: memo failed: {err}", err=True)
+            else:
+                click.echo(f"wrote {out}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="PDF path (default: FILE with .pdf).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write the HTML.")
+@click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True)
+@click.option("--template", "template_dir", type=click.Path(file_okay=False, exists=True), help="Folder with a restyled memo template.")
+@click.option("--deterministic", is_flag=True, help="Fix dates so the same questionnaire gives the same PDF text.")
+def memo(file, output, html_path, paper, template_dir, deterministic):
+    """Write the PDF decision memo for one questionnaire."""
+    from pathlib import Path
+
+    from advisor.assess import assess
+    from advisor.engine.registry import known_parameters
+    from advisor.loader import load_questionnaire
+    from advisor.report.memo import write_memo
+
+    loaded = load_questionnaire(file, known_parameters)
+    a = assess(loaded)
+    template = Path(template_dir) if template_dir else None
+    if template is None and loaded.questionnaire.settings.memo_template:
+        template = (Path(file).parent / loaded.questionnaire.settings.memo_template).resolve()
+        if not template.is_dir():
+            raise AdvisorError.single(f"memo template folder not found: {template}", file=file, field="settings.memo_template")
+    pdf_path = Path(output) if output else Path(file).with_suffix(".pdf")
+    write_memo(a, pdf_path, Path(html_path) if html_path else None, template_dir=template, paper=paper, deterministic=deterministic)
+    click.echo(f"wrote {pdf_path}")
+    if html_path:
+        click.echo(f"wrote {html_path}")
+
+
+# ---------------------------------------------------------------- rules
+
+
+@cli.group()
+def rules():
+    """Inspect and check the rule sets under rules/."""
+
+
+@rules.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def rules_list(as_json):
+    """Print every rule with its conclusion, and every parameter with its value and source."""
+    from advisor.engine.rulebook import load_rulebook
+
+    rb = load_rulebook()
+    if as_json:
+        click.echo(_dump_json({
+            "parameters": {k: p.model_dump() for k, p in sorted(rb.parameters.items())},
+            "rules": [{"id": r.rule.id, "ruleset": r.ruleset, "scope": r.scope, "conclude": r.rule.then.conclude,
+                       "value": r.rule.then.value, "source": r.rule.source} for r in rb.all_rules()],
+        }))
+        return
+    from advisor.render.tables import parameters_table, rules_table
+
+    console = _console()
+    console.print(rules_table(rb))
+    console.print(parameters_table(rb))
+
+
+@rules.command("check")
+@click.option("--samples", type=click.IntRange(min=0), default=300, show_default=True, help="Random questionnaires to evaluate looking for gaps and overlaps.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+def rules_check(samples, seed):
+    """Lint the rule files: unknown names, duplicate ids, and gaps or overlaps found by sampling."""
+    from advisor.engine.lint import check_rules
+
+    problems, stats = check_rules(samples=samples, seed=seed)
+    for p in problems:
+        click.echo(str(p), err=True)
+    click.echo(
+        f"{stats['files']} rule files, {stats['rules']} rules, {stats['parameters']} parameters; "
+        f"{stats['samples']} sampled questionnaires ({stats['evaluations']} evaluations): "
+        + ("no problems" if not problems else f"{len(problems)} problem(s)")
+    )
+    sys.exit(1 if problems else 0)

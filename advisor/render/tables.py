@@ -66,3 +66,27 @@ def catalog_table(cat: Catalog) -> Table:
     for o in cat.options:
         t.add_row(o.id, DEPLOYMENT_LABEL[o.deployment], o.price_label(), str(o.as_of), o.source)
     return t
+
+
+def rules_table(rb) -> Table:
+    t = Table(title="Rules", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    t.add_column("Rule", overflow="fold")
+    t.add_column("Scope", no_wrap=True)
+    t.add_column("Concludes", overflow="fold")
+    t.add_column("Source", overflow="fold")
+    for r in rb.all_rules():
+        value = r.rule.then.value
+        shown = value if not isinstance(value, dict) else next(iter(value.values()))
+        t.add_row(r.rule.id, r.scope, f"{r.rule.then.conclude} = {shown}", r.rule.source)
+    return t
+
+
+def parameters_table(rb) -> Table:
+    t = Table(title="Parameters (override in a questionnaire's settings.thresholds)", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    t.add_column("Parameter", overflow="fold")
+    t.add_column("Value", justify="right", no_wrap=True)
+    t.add_column("Unit", overflow="fold")
+    t.add_column("Source", overflow="fold")
+    for name, p in sorted(rb.parameters.items()):
+        t.add_row(name, f"{p.value:g}", p.unit or "", p.source)
+    return t

@@ -1,0 +1,144 @@
+"""Batch scoring: many questionnaire files in, one report out (`advisor score`).
+
+A file that fails to load is reported in ``errors`` (file, line, message) and
+the others are still scored. The rulebook is compiled once per process.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import AdvisorError, Problem
+
+
+def score_file(path: Path) -> dict:
+    from advisor.assess import assess
+    from advisor.engine.registry import known_parameters
+    from advisor.loader import load_questionnaire
+    from advisor.render.result import assessment_dict
+
+    return assessment_dict(assess(load_questionnaire(path, known_parameters)))
+
+
+def score_paths(paths: list[Path], progress: bool = False) -> dict[str, Any]:
+    """Score files; a broken rule file stops everything (raised), a broken questionnaire does not."""
+    from advisor.engine.rulebook import load_rulebook
+
+    load_rulebook()  # compile once, and fail once if the rules themselves are broken
+    results: list[dict] = []
+    errors: list[dict] = []
+    bar = None
+    if progress:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        bar.start()
+        task = bar.add_task("scoring", total=len(paths))
+    try:
+        for p in paths:
+            try:
+                results.append(score_file(p))
+            except AdvisorError as exc:
+                errors.extend(pr.as_dict() for pr in exc.problems)
+            if bar is not None:
+                bar.advance(task)
+    finally:
+        if bar is not None:
+            bar.stop()
+    return {"results": results, "errors": errors}
+
+
+ROW_FIELDS = (
+    "organization", "workload", "decision", "stage", "tier", "best_option", "best_lcpr",
+    "current_lcpr", "savings_per_month", "payback_months", "payback_from_decision_months", "file",
+)
+
+
+def rows(report: dict) -> list[dict]:
+    out = []
+    for r in report["results"]:
+        for w in r["workloads"]:
+            best = w["recommended_option"] or {}
+            out.append({
+                "organization": r["organization"],
+                "workload": w["name"],
+                "decision": w["decision"],
+                "stage": r["stage"]["recommended"],
+                "tier": w["complexity"]["tier"],
+                "best_option": best.get("option"),
+                "best_lcpr": best.get("lcpr"),
+                "current_lcpr": w["current"]["lcpr"],
+                "savings_per_month": w["savings_per_month"] if w["decision"] == "migrate" else 0,
+                "payback_months": w["payback_months"] if w["decision"] == "migrate" else None,
+                "payback_from_decision_months": w["payback_from_decision_months"] if w["decision"] == "migrate" else None,
+                "file": r["file"],
+            })
+    return out
+
+
+def render_scores(report: dict, fmt: str, width: int | None = None) -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if fmt == "yaml":
+        from advisor.yamlio import dump_yaml
+
+        return dump_yaml(report)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=ROW_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows(report):
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        return buf.getvalue()
+    return _table(report, width)
+
+
+def _table(report: dict, width: int | None) -> str:
+    """One block per organization: a heading with the stage and totals, then a row per workload."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from advisor.render.tables import lcpr_text, money
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width or Console().width, highlight=False, force_terminal=False, color_system=None)
+    by_file = {r["file"]: r for r in report["results"]}
+    for r in report["results"]:
+        s = r["summary"]
+        stage = r["stage"]
+        current = stage["current"] if stage["current"] is not None else "?"
+        console.print(f"[bold]{r['organization']}[/bold]  {r['file']}")
+        console.print(
+            f"  Stage {current} → {stage['recommended']} · spend {money(s['total_monthly_spend'])}/mo · "
+            f"blended LCPR {lcpr_text(s['blended_lcpr_today'])} → {lcpr_text(s['blended_lcpr_recommended'])} · "
+            f"{len(r['red_flags'])} red flag(s) · {len(r['revert_signals'])} revert signal(s)"
+        )
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold", show_edge=False)
+        t.add_column("Workload", overflow="fold", ratio=3, min_width=10)
+        t.add_column("Decision", no_wrap=True)
+        t.add_column("Tier", no_wrap=True)
+        t.add_column("Best option", overflow="fold", ratio=3, min_width=12)
+        t.add_column("LCPR now→best", justify="right", no_wrap=True)
+        t.add_column("Saves/mo", justify="right", no_wrap=True)
+        t.add_column("Payback", justify="right", no_wrap=True)
+        for row in (x for x in rows(report) if x["file"] == r["file"]):
+            payback = "—" if row["payback_months"] is None else f"{row['payback_months']:.1f} mo"
+            lcpr = lcpr_text(row["current_lcpr"])
+            if row["decision"] == "migrate" and row["best_lcpr"] is not None:
+                lcpr += f"→{lcpr_text(row['best_lcpr'])}"
+            t.add_row(row["workload"], row["decision"], row["tier"] or "", row["best_option"] or "—", lcpr,
+                      money(row["savings_per_month"]), payback)
+        console.print(t)
+    del by_file
+    for e in report["errors"]:
+        console.print(f"error: {Problem(e['message'], e.get('file'), e.get('line'), e.get('column'), e.get('field'))}")
+    console.print(
+        f"{len(report['results'])} file(s) scored, {sum(len(r['workloads']) for r in report['results'])} workload(s), "
+        f"{len(report['errors'])} problem(s). Blended LCPR hides the spread: decide per workload."
+    )
+    return buf.getvalue()
