@@ -24,13 +24,36 @@ def score_file(path: Path) -> dict:
     return assessment_dict(assess(load_questionnaire(path, known_parameters)))
 
 
-def score_paths(paths: list[Path], progress: bool = False) -> dict[str, Any]:
-    """Score files; a broken rule file stops everything (raised), a broken questionnaire does not."""
+PARALLEL_FROM = 64
+COMPACT_JSON_FROM = 50  # below this many files a worker pool costs more than it saves
+
+
+def _score_chunk(paths: list[str]) -> list[tuple[dict | None, list[dict]]]:
+    out = []
+    for p in paths:
+        try:
+            out.append((score_file(Path(p)), []))
+        except AdvisorError as exc:
+            out.append((None, [pr.as_dict() for pr in exc.problems]))
+    return out
+
+
+def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = None) -> dict[str, Any]:
+    """Score files; a broken rule file stops everything (raised), a broken questionnaire does not.
+
+    Large batches are split across worker processes (each compiles the rules
+    once); results keep the input order, so output is the same either way.
+    """
+    import os
+
     from advisor.engine.rulebook import load_rulebook
 
     load_rulebook()  # compile once, and fail once if the rules themselves are broken
     results: list[dict] = []
     errors: list[dict] = []
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        return _score_parallel(paths, workers, progress)
     bar = None
     if progress:
         from rich.progress import Progress
@@ -46,6 +69,35 @@ def score_paths(paths: list[Path], progress: bool = False) -> dict[str, Any]:
                 errors.extend(pr.as_dict() for pr in exc.problems)
             if bar is not None:
                 bar.advance(task)
+    finally:
+        if bar is not None:
+            bar.stop()
+    return {"results": results, "errors": errors}
+
+
+def _score_parallel(paths: list[Path], workers: int, progress: bool) -> dict[str, Any]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(8, len(paths) // (workers * 4))
+    chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
+    results: list[dict] = []
+    errors: list[dict] = []
+    bar = None
+    if progress:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        bar.start()
+        task = bar.add_task("scoring", total=len(paths))
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk in pool.map(_score_chunk, chunks):
+                for result, problems in chunk:
+                    if result is not None:
+                        results.append(result)
+                    errors.extend(problems)
+                if bar is not None:
+                    bar.advance(task, len(chunk))
     finally:
         if bar is not None:
             bar.stop()
@@ -82,7 +134,9 @@ def rows(report: dict) -> list[dict]:
 
 def render_scores(report: dict, fmt: str, width: int | None = None) -> str:
     if fmt == "json":
-        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        # Indented for a handful of files; compact (C encoder, ~10x faster) for batches.
+        indent = 2 if len(report["results"]) <= COMPACT_JSON_FROM else None
+        return json.dumps(report, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "yaml":
         from advisor.yamlio import dump_yaml
 
@@ -107,7 +161,9 @@ def _table(report: dict, width: int | None) -> str:
 
     buf = io.StringIO()
     console = Console(file=buf, width=width or Console().width, highlight=False, force_terminal=False, color_system=None)
-    by_file = {r["file"]: r for r in report["results"]}
+    by_file: dict[str, list[dict]] = {}
+    for row in rows(report):
+        by_file.setdefault(row["file"], []).append(row)
     for r in report["results"]:
         s = r["summary"]
         stage = r["stage"]
@@ -126,7 +182,7 @@ def _table(report: dict, width: int | None) -> str:
         t.add_column("LCPR now→best", justify="right", no_wrap=True)
         t.add_column("Saves/mo", justify="right", no_wrap=True)
         t.add_column("Payback", justify="right", no_wrap=True)
-        for row in (x for x in rows(report) if x["file"] == r["file"]):
+        for row in by_file.get(r["file"], []):
             payback = "—" if row["payback_months"] is None else f"{row['payback_months']:.1f} mo"
             lcpr = lcpr_text(row["current_lcpr"])
             if row["decision"] == "migrate" and row["best_lcpr"] is not None:

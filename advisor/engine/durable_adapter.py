@@ -82,6 +82,27 @@ def _number(x: float | int, where: str) -> str:
     return text
 
 
+_RULE_NAME = re.compile(r'^\{"([A-Za-z0-9_]+)":')
+_SIMPLE_KEY = re.compile(r"^[A-Za-z0-9_$]+$")
+
+
+def encode_fields(fields: dict[str, Any]) -> str:
+    """The inside of a flat JSON object (no braces), for facts of scalars."""
+    parts = []
+    for k, v in fields.items():
+        name = f'"{k}"' if _SIMPLE_KEY.match(k) else json.dumps(k, ensure_ascii=False)
+        t = type(v)
+        if t is str:
+            parts.append(f"{name}:{json.dumps(v, ensure_ascii=False)}")
+        elif t is bool:
+            parts.append(f"{name}:{'true' if v else 'false'}")
+        elif t is int or t is float:
+            parts.append(f"{name}:{_number(v, k)}")
+        else:
+            parts.append(f"{name}:{encode(v, k)}")
+    return ",".join(parts)
+
+
 def encode(value: Any, where: str = "value") -> str:
     """JSON text for durable-rules, with numbers in a form its C parser accepts."""
     if isinstance(value, dict):
@@ -108,6 +129,7 @@ class CompiledRuleset:
 
     def __init__(self, definition: dict[str, Any], label: str):
         self.label = label
+        self._shared = ""
         self.name = f"advisor_{label}_{next(_NAMES)}"
         # durable-rules crashes (SIGSEGV) deleting a session in which no fact
         # matched any rule; a sentinel rule that the session's first fact always
@@ -124,8 +146,12 @@ class CompiledRuleset:
         facts: list[dict[str, Any]],
         on_fire: Callable[[str, dict[str, Any]], list[dict[str, Any]]],
         between_phases: list[Callable[[], list[dict[str, Any]]]] | None = None,
+        shared: dict[str, Any] | None = None,
     ) -> None:
         """Assert ``facts`` in a fresh session; ``on_fire(rule_name, matched)`` returns facts to assert next.
+
+        ``shared`` fields (the thresholds) are added to every fact whose type
+        starts with ``g_``; they are encoded once per session.
 
         ``between_phases`` are host callbacks run each time the agenda is empty;
         each may return more facts (e.g. figures that need earlier conclusions).
@@ -134,6 +160,7 @@ class CompiledRuleset:
         sid = str(next(_SESSIONS))
         queue = [{"t": "session", "sid": sid}] + [dict(f, sid=sid) for f in facts]
         phases = list(between_phases or [])
+        self._shared = "," + encode_fields(shared) if shared else ""
         try:
             while True:
                 while queue:
@@ -152,7 +179,10 @@ class CompiledRuleset:
                 pass
 
     def _assert(self, fact: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        text = encode(fact)
+        body = encode_fields(fact)
+        if self._shared and str(fact.get("t", "")).startswith("g_"):
+            body += self._shared
+        text = "{" + body + "}"
         try:
             result = _dre.assert_fact(self._handle, text)
         except _dre.error as exc:
@@ -164,9 +194,15 @@ class CompiledRuleset:
         try:
             action = _dre.start_action_for_state(self._handle, state_handle)
             while action:
-                message = json.loads(action[1])
-                for name, matched in message.items():
-                    fired.append((name, matched))
+                # The message is {"<rule>": {<matched facts>}}; the host already holds
+                # those facts, so only the rule name is read (parsing it all was the
+                # largest cost in batch scoring).
+                m = _RULE_NAME.match(action[1])
+                if m:
+                    fired.append((m.group(1), {}))
+                else:
+                    for name, matched in json.loads(action[1]).items():
+                        fired.append((name, matched))
                 nxt = _dre.complete_and_start_action(self._handle, state_handle)
                 action = (None, nxt) if nxt else None
         except _dre.error as exc:

@@ -167,6 +167,8 @@ class ScopeEngine:
         self.conclusions = conclusions
         self.group_of = group_of
         self.alternatives: dict[str, Alternative] = {}
+        # only the thresholds this scope's conditions compare against travel with its facts
+        self.params_used = sorted({a.value.name for lr in rules for alt in lr.alternatives for a in alt if isinstance(a.value, ParamRef)})
         definition: dict[str, Any] = {}
         names = set(conclusions)
         for ri, lr in enumerate(rules):
@@ -208,8 +210,7 @@ class ScopeEngine:
             then = lr.rule.then
             compared = []
             for a in alt.atoms:
-                alias = alt.aliases.get(a.fact)
-                actual = matched.get(alias, {}).get("v" if a.fact in self.conclusions else key(a.fact)) if alias else None
+                actual = lookup(a.fact)
                 entry: dict[str, Any] = {"fact": a.fact, "op": SYMBOL[a.op], "actual": actual}
                 if isinstance(a.value, ParamRef):
                     entry["param"] = a.value.name
@@ -248,8 +249,8 @@ class ScopeEngine:
             )
             return new_facts
 
-        embedded = {param_key(k): v for k, v in params.items()}
-        initial = [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}, **embedded} for g, values in groups.items()]
+        embedded = {param_key(k): params[k] for k in self.params_used}
+        initial = [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}} for g, values in groups.items()]
 
         def phase_callback(fn):
             def run() -> list[dict[str, Any]]:
@@ -257,12 +258,12 @@ class ScopeEngine:
                 out = []
                 for g, values in more.items():
                     facts.update(values)
-                    out.append({"t": f"g_{g}", **{key(k): v for k, v in values.items()}, **embedded})
+                    out.append({"t": f"g_{g}", **{key(k): v for k, v in values.items()}})
                 return out
 
             return run
 
-        self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])])
+        self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])], shared=embedded)
         self._check(ev)
         return ev
 
