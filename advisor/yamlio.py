@@ -16,6 +16,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's composer when available (about 10x faster, same node marks); the
+# pure-Python safe loader otherwise. Either way only the safe tag set is used.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_BYTES = 2 * 1024 * 1024  # a questionnaire is a few KB; 2 MiB is generous
 MAX_NODES = 200_000
 
@@ -120,7 +124,7 @@ def parse_yaml(text: str, source: str = "<string>") -> Document:
     """Parse one YAML document from text. Raises YamlError with a position."""
     doc = Document(data=None, source=source)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "not valid YAML"
