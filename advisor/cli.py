@@ -291,7 +291,8 @@ def score(paths, fmt, out_dir, pdf, paper):
     if pdf and not out_dir:
         raise UsageError("--pdf writes memos into a folder: add --out DIR")
     files, missing = expand_paths(paths)
-    report = score_paths(files, progress=sys.stderr.isatty() and len(files) > 20)
+    # tables and CSV show no rule trace, so they skip building it
+    report = score_paths(files, progress=sys.stderr.isatty() and len(files) > 20, include_trace=fmt in ("json", "yaml"))
     report["errors"] = [p.as_dict() for p in missing] + report["errors"]
     text = render_scores(report, fmt)
     if out_dir:

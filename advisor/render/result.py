@@ -173,7 +173,7 @@ def workload_dict(r: WorkloadResult, settings: dict[str, Input]) -> dict:
     }
 
 
-def assessment_dict(a: Assessment) -> dict:
+def assessment_dict(a: Assessment, include_trace: bool = True) -> dict:
     q = a.questionnaire
     org = a.organization
     workloads = [workload_dict(r, a.settings) for r in a.workloads]
@@ -182,13 +182,14 @@ def assessment_dict(a: Assessment) -> dict:
     after = sum((r.best.result.monthly_cost if (r.best is not None and r.decision == "migrate") else r.priced.current.result.monthly_cost) for r in a.workloads)
     org_inputs = dict(a.org_inputs)
     trace = []
-    for r in a.workloads:
+    for r in a.workloads if include_trace else []:
         inputs = dict(r.priced.inputs)
         inputs.update(a.settings)
         for v in r.vendors:
             trace.extend(trace_dict(t, inputs) for t in v.evaluation.trace)
         trace.extend(trace_dict(t, inputs) for t in r.evaluation.trace)
-    trace.extend(trace_dict(t, org_inputs) for t in org.trace)
+    if include_trace:
+        trace.extend(trace_dict(t, org_inputs) for t in org.trace)
     stage = org.get("stage.recommended")
     return {
         "file": a.source,
