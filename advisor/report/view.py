@@ -1,0 +1,347 @@
+"""What the memo template renders: the assessment's plain-data result plus the
+few things a page needs that the result does not carry (chart SVGs, the
+thresholds nearest today's values, the watch list with every signal's
+threshold, the catalog entries used, the monitoring table).
+
+No rule is re-decided and no threshold is restated here: thresholds come from
+the rule parameters of the assessment (``assessment_dict(a)["parameters"]``,
+with the rule files' units and descriptions), numbers from the pipeline or the
+pure LCPR core. Formatting lives in :mod:`advisor.report.fmt`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import advisor.economics as core
+from advisor.assess import Assessment, WorkloadResult
+from advisor.comparison import price_of
+from advisor.defaults import defaults, economics_constant
+from advisor.engine.language import ParamRef
+from advisor.engine.rulebook import load_rulebook
+from advisor.render.result import assessment_dict
+from advisor.report import charts, fmt
+from advisor.resources import data_path
+from advisor.yamlio import read_yaml
+
+# Sensitivity ranges in rules/defaults.yaml name questionnaire inputs; the core
+# names Workload fields. (output_tokens_factor multiplies today's output tokens.)
+_SENSITIVITY_FIELD = {
+    "retry_rate": "retry_rate",
+    "quality_pass_rate": "quality_pass_rate",
+    "cache_hit_rate": "cache_hit_rate",
+    "engineering_hours_per_month": "engineering_hours",
+    "output_tokens_factor": "output_tokens",
+}
+_SENSITIVITY_LABEL = {
+    "retry_rate": "Retry rate",
+    "quality_pass_rate": "Quality-gate pass rate",
+    "cache_hit_rate": "Cache hit rate",
+    "engineering_hours": "Engineering hours/month",
+    "output_tokens": "Output tokens/request",
+}
+NEAREST_ROWS = 6
+# Tier boundaries of the complexity score are not values that drift month to month.
+NOT_NEAREST = ("complexity.",)
+VOLUME_RANGE = (0.1, 10.0)  # 10% to 1,000% of today's requests (issue 4)
+MAX_VOLUME_OPTIONS = 5
+
+
+def load_yaml(path: Path) -> dict:
+    return read_yaml(path).data or {}
+
+
+def load_labels(template_dir: Path) -> dict:
+    """labels.yaml of the bundled template, overlaid by the template folder's own."""
+    bundled = load_yaml(data_path("reports", "memo", "labels.yaml"))
+    own = template_dir / "labels.yaml"
+    if own.is_file() and own.resolve() != data_path("reports", "memo", "labels.yaml").resolve():
+        for key, value in load_yaml(own).items():
+            if isinstance(value, dict) and isinstance(bundled.get(key), dict):
+                bundled[key] = {**bundled[key], **value}
+            else:
+                bundled[key] = value
+    return bundled
+
+
+def load_monitoring() -> dict:
+    return load_yaml(data_path("reports", "monitoring.yaml"))
+
+
+# ---------------------------------------------------------------- thresholds
+
+
+@dataclass
+class Threshold:
+    entity: str
+    fact: str
+    label: str
+    actual: float
+    param: str
+    threshold: float
+    unit: str | None
+    description: str
+    op: str
+
+    @property
+    def distance(self) -> float:
+        return self.threshold - self.actual
+
+    @property
+    def relative(self) -> float:
+        return abs(self.distance) / abs(self.threshold) if self.threshold else float("inf")
+
+
+def _numeric(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def nearest_thresholds(result: dict, a: Assessment, labels: dict) -> list[Threshold]:
+    """Numeric comparisons the rules made against a parameter, nearest (relative) first.
+
+    Always keeps, per workload (up to three workloads), the closest spend band of
+    the Volume Gate and, where a dedicated GPU is among its options, the distance
+    of its utilization from the revert threshold.
+    """
+    rb = load_rulebook()
+    params = {k: v["value"] for k, v in result["parameters"].items()}
+    seen: dict[tuple, Threshold] = {}
+    for t in result["trace"]:
+        if t["scope"] == "vendor":
+            continue
+        for c in t["compared"]:
+            p = c.get("param")
+            if p and p.startswith(NOT_NEAREST):
+                continue
+            if not p or not _numeric(c.get("actual")) or not _numeric(c.get("threshold")):
+                continue
+            key = (t["entity"], c["fact"], p)
+            spec = rb.parameters.get(p)
+            seen.setdefault(key, Threshold(t["entity"], c["fact"], fmt.label(labels, "inputs", c["fact"]), float(c["actual"]), p, float(c["threshold"]), spec.unit if spec else None, spec.description if spec else p, c["op"]))
+    rows = list(seen.values())
+    forced: list[Threshold] = []
+    util_param = "revert.dedicated_utilization_below"
+    for w in a.workloads[:3]:
+        bands = [r for r in rows if r.entity == w.workload.name and r.param.startswith("volume.") and r.fact == "economics.closed_api_spend"]
+        if bands:
+            forced.append(min(bands, key=lambda r: r.relative))
+        uses_gpu = any(not c.option.per_token for c in w.priced.costs)
+        if uses_gpu and util_param in params:
+            spec = rb.parameters[util_param]
+            forced.append(Threshold(w.workload.name, "profile.dedicated_utilization", fmt.label(labels, "inputs", "profile.dedicated_utilization"), float(w.priced.utilization), util_param, float(params[util_param]), spec.unit, spec.description, "<"))
+    out: list[Threshold] = []
+    for f in forced:
+        if all((f.entity, f.fact, f.param) != (o.entity, o.fact, o.param) for o in out):
+            out.append(f)
+    for r in sorted(rows, key=lambda r: (r.relative, r.entity, r.param)):
+        if len(out) >= max(NEAREST_ROWS, len(forced)):
+            break
+        if all((r.entity, r.fact, r.param) != (o.entity, o.fact, o.param) for o in out):
+            out.append(r)
+    return sorted(out, key=lambda r: r.relative)
+
+
+# ---------------------------------------------------------------- watch list
+
+
+def watch_rows(a: Assessment, result: dict, labels: dict) -> dict[str, list[dict]]:
+    """Every revert signal and red-flag rule with its thresholds; firing ones flagged."""
+    rb = load_rulebook()
+    params = {k: v["value"] for k, v in result["parameters"].items()}
+    fired = {s["rule"]: s for s in result["revert_signals"] + result["red_flags"]}
+    facts = a.organization.facts
+    out: dict[str, list[dict]] = {"revert_signals": [], "red_flags": []}
+    for lr in rb.rules.get("organization", []):
+        if lr.ruleset not in out:
+            continue
+        conditions, today = [], []
+        for atom in lr.alternatives[0]:
+            if isinstance(atom.value, ParamRef):
+                spec = rb.parameters[atom.value.name]
+                value = params.get(atom.value.name, spec.value)
+                conditions.append(f"{fmt.label(labels, 'inputs', atom.fact)} {fmt.OPS.get(atom.op, atom.op)} {fmt.by_unit(value, spec.unit)}")
+                if atom.fact in facts:
+                    today.append(fmt.by_unit(facts[atom.fact], spec.unit))
+            else:
+                shown = fmt.scalar(atom.value)
+                conditions.append(f"{fmt.label(labels, 'inputs', atom.fact)} {fmt.OPS.get(atom.op, atom.op)} {shown}")
+                if atom.fact in facts and not atom.fact.startswith("org.current_stage"):
+                    today.append(fmt.scalar(facts[atom.fact]))
+        hit = fired.get(lr.rule.id)
+        out[lr.ruleset].append({
+            "rule": lr.rule.id,
+            "title": lr.rule.then.title or lr.rule.id,
+            "severity": lr.rule.then.severity,
+            "conditions": conditions,
+            "today": ", ".join(today) if today else None,
+            "firing": hit is not None,
+            "because": hit["because"] if hit else "",
+            "actions": lr.rule.then.actions,
+            "source": lr.rule.source,
+        })
+    return out
+
+
+def monitoring_applies(result: dict, monitoring: dict) -> bool:
+    when = monitoring.get("applies_when", {})
+    stage = result["stage"]["recommended"]
+    if stage is not None and "min_recommended_stage" in when and stage >= when["min_recommended_stage"]:
+        return True
+    modes = set(when.get("deployment_modes", []))
+    return any(w["decision"] == "migrate" and w["deployment"]["outcome"] in modes for w in result["workloads"])
+
+
+# ---------------------------------------------------------------- per workload
+
+
+def _sensitivity_ranges(numbers: core.Workload) -> dict[str, tuple[float, float]]:
+    ranges = {}
+    for key, (lo, hi) in defaults()["economics"]["sensitivity"].items():
+        field = _SENSITIVITY_FIELD.get(key)
+        if field is None:
+            continue
+        if key == "output_tokens_factor":
+            lo, hi = numbers.output_tokens * lo, numbers.output_tokens * hi
+        ranges[field] = (float(lo), float(hi))
+    return ranges
+
+
+def _sensitivity_value(field: str, v: float) -> str:
+    if field in ("retry_rate", "quality_pass_rate", "cache_hit_rate"):
+        return fmt.pct(v)
+    if field == "engineering_hours":
+        return f"{v:g} h"
+    return f"{v:,.0f}"
+
+
+def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_charts: bool) -> dict:
+    """Charts, crossovers and the sensitivity table for one workload."""
+    priced = r.priced
+    numbers = priced.numbers
+    hours = economics_constant("hours_per_month")
+    current = priced.current
+    rec = r.best if (r.best is not None and r.decision == "migrate") else None
+    focus = rec or current
+    others = [c for c in priced.costs if c.id not in (current.id, focus.id)]
+    plotted = [current] + ([rec] if rec else []) + others
+    plotted = plotted[:MAX_VOLUME_OPTIONS]
+    lo, hi = VOLUME_RANGE
+    pairs = [(current, o) for o in plotted if o.id != current.id]
+    if rec:
+        pairs += [(rec, o) for o in plotted if o.id not in (current.id, rec.id)]
+    marks = charts.crossovers(pairs, numbers, a.catalog, priced.utilization, hours, lo, hi) if numbers.requests > 0 else []
+    price = price_of(focus.option, a.catalog, priced.utilization, hours)
+    swings = charts.swings(numbers, price, _sensitivity_ranges(numbers), _SENSITIVITY_LABEL) if numbers.requests > 0 else []
+    view: dict[str, Any] = {
+        "crossovers": marks,
+        "focus": focus.id,
+        "focus_lcpr": focus.result.lcpr,
+        "swings": list(reversed(swings)),
+        "sensitivity_value": _sensitivity_value,
+        "volume_range": VOLUME_RANGE,
+        "plotted": [o.id for o in plotted],
+    }
+    if with_charts and numbers.requests > 0:
+        view["bar_svg"] = charts.lcpr_bars(priced.costs, current.id, rec.id if rec else None)
+        view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks)
+        view["tornado_svg"] = charts.tornado_chart(swings, focus.result.lcpr, focus.id, _sensitivity_value) if swings else None
+    answers = {v.option: v for v in r.workload.vendors}
+    view["vendor_notes"] = [
+        {"option": v.option, "gate": g, "note": note} for v in r.workload.vendors for g, note in v.notes.items()
+    ]
+    view["controls"] = {o: list(v.compensating_controls) for o, v in answers.items() if v.compensating_controls}
+    view["notes"] = r.workload.notes
+    view["notes_by"] = {v.option: dict(v.notes) for v in r.workload.vendors}
+    verdicts = {x["option"]: x for x in d["vendors"]}
+    view["passed_over"] = [
+        {"option": c.id, "verdict": verdicts[c.id]["verdict"], "eliminated_by": verdicts[c.id]["eliminated_by"]}
+        for c in priced.costs
+        if rec is not None and c.id in verdicts and c.id != rec.id and c.result.lcpr < rec.result.lcpr
+    ]
+    rec_entry = next((x for x in d["vendors"] if rec is not None and x["option"] == rec.id), None)
+    view["conditions"] = [
+        {"gate": g, **cell} for g, cell in (rec_entry["gates"].items() if rec_entry else []) if cell["verdict"] not in (None, "pass")
+    ]
+    view["assumed_conclusions"] = [
+        {"what": what, "outcome": c.get("outcome"), "inputs": c.get("assumed_inputs", [])}
+        for what, c in (("Specialization Gate", d["gates"]["specialization"]), ("Ownership Gate", d["gates"]["ownership"]), ("Volume Gate", d["gates"]["volume"]),
+                        ("When-not-to-migrate check", d["stay_blocker"]), ("Deployment mode", d["deployment"]))
+        if c.get("assumed_inputs")
+    ]
+    return view
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def catalog_used(a: Assessment) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for r in a.workloads:
+        for c in r.priced.costs:
+            o = c.option
+            if o.id in seen:
+                continue
+            seen[o.id] = {
+                "id": o.id,
+                "provider": a.catalog.providers[o.provider].name,
+                "model": o.model,
+                "deployment": o.deployment,
+                "price": o.price_label(),
+                "as_of": o.as_of.isoformat(),
+                "source": o.source,
+            }
+    return sorted(seen.values(), key=lambda x: x["id"])
+
+
+# ---------------------------------------------------------------- the memo
+
+
+def memo_date(a: Assessment, result: dict, deterministic: bool) -> str:
+    if result.get("assessed_on"):
+        return result["assessed_on"]
+    if deterministic:
+        return result["pricing_as_of"]
+    return dt.date.today().isoformat()
+
+
+def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool = True) -> dict[str, Any]:
+    result = assessment_dict(a)
+    monitoring = load_monitoring()
+    workloads = []
+    for r, d in zip(a.workloads, result["workloads"]):
+        workloads.append({"d": d, "v": workload_view(r, d, a, labels, with_charts)})
+    migrating = [w["d"] for w in workloads if w["d"]["decision"] == "migrate"]
+    total_migration = sum(w["migration_cost"] or 0 for w in migrating)
+    savings = result["summary"]["savings_per_month"] or 0
+    payback = core.payback_months(total_migration, savings) if migrating else None
+    lead = max((w["lead_time_months"] or 0 for w in migrating), default=0)
+    headline = {
+        "migration_cost": total_migration,
+        "payback_months": payback,
+        "payback_from_decision_months": core.payback_from_decision_months(payback, lead) if payback is not None else None,
+        "lead_time_months": lead,
+    }
+    rb = load_rulebook()
+    params = [
+        {"name": k, "value": v["value"], "overridden": v["overridden"], "unit": rb.parameters[k].unit if k in rb.parameters else None,
+         "description": rb.parameters[k].description if k in rb.parameters else ""}
+        for k, v in result["parameters"].items()
+    ]
+    return {
+        "r": result,
+        "workloads": workloads,
+        "headline": headline,
+        "nearest": nearest_thresholds(result, a, labels),
+        "watch": watch_rows(a, result, labels),
+        "monitoring": monitoring if monitoring_applies(result, monitoring) else None,
+        "catalog_used": catalog_used(a),
+        "catalog_as_of": a.catalog.as_of.isoformat(),
+        "params": params,
+        "units": {p["name"]: p["unit"] for p in params},
+        "operations": a.questionnaire.operations,
+        "memo_date": memo_date(a, result, deterministic),
+        "L": labels,
+    }
