@@ -1,0 +1,125 @@
+"""Re-run the real pipeline on a modified copy of a questionnaire.
+
+Every analysis here answers "what if" by changing the questionnaire's *data*
+(a plain dict, exactly what a YAML file parses to), validating it like a file,
+and assessing it with the same rulebook. Nothing in this package compares a
+number against a rule threshold: the rule files decide, as in `advisor score`.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from advisor.assess import Assessment, WorkloadResult, assess
+from advisor.engine.rulebook import Evaluation, load_rulebook
+from advisor.loader import Loaded, validate_document
+from advisor.yamlio import Document
+
+try:  # the per-workload steps of advisor.assess.assess, to re-run one workload only
+    from advisor.assess import _assess_workload, _org_facts
+    from advisor.defaults import settings_inputs
+except ImportError:  # pragma: no cover - the pipeline was refactored: fall back to assess()
+    _assess_workload = _org_facts = None  # type: ignore[assignment]
+
+
+def questionnaire_data(a: Assessment) -> dict[str, Any]:
+    """The assessed questionnaire as the plain data a YAML file would parse to."""
+    return a.questionnaire.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def load_data(data: dict[str, Any], source: str) -> Loaded:
+    return validate_document(Document(data=data, source=source))
+
+
+def answer_value(raw: Any) -> Any:
+    return raw.get("value") if isinstance(raw, dict) else raw
+
+
+def set_answer(container: dict[str, Any], key: str, value: float) -> None:
+    """Set a numeric answer, keeping its confidence and note if it had any."""
+    raw = container.get(key)
+    if isinstance(raw, dict):
+        raw = dict(raw)
+        raw["value"] = value
+        container[key] = raw
+    else:
+        container[key] = value
+
+
+def with_profile_value(data: dict[str, Any], index: int, key: str, value: float) -> dict[str, Any]:
+    """A copy of ``data`` with workload ``index``'s ``profile.<key>`` set to ``value``."""
+    out = dict(data)
+    workloads = list(out["workloads"])
+    w = dict(workloads[index])
+    profile = dict(w["profile"])
+    set_answer(profile, key, value)
+    w["profile"] = profile
+    workloads[index] = w
+    out["workloads"] = workloads
+    return out
+
+
+def with_price(data: dict[str, Any], option_id: str, fields: dict[str, float]) -> dict[str, Any]:
+    """A copy of ``data`` with a `catalog.prices` override for ``option_id``."""
+    out = copy.deepcopy(data)
+    catalog = out.setdefault("catalog", {})
+    prices = catalog.setdefault("prices", {})
+    entry = dict(prices.get(option_id, {}))
+    entry.update(fields)
+    entry.setdefault("source", "what-if (advisor.analysis)")
+    prices[option_id] = entry
+    return out
+
+
+def reassess(base: Assessment, data: dict[str, Any], only: int | None = None) -> tuple[WorkloadResult | None, Evaluation, Assessment | None]:
+    """Assess ``data``; with ``only``, re-run just that workload and the organization.
+
+    The other workloads' results are reused from ``base`` (their inputs did not
+    change). Returns (the workload's result or None, the organization's
+    evaluation, the full Assessment when one was built).
+    """
+    loaded = load_data(data, base.source)
+    if only is None or _assess_workload is None:
+        a = assess(loaded)
+        return (a.workloads[only] if only is not None else None), a.organization, a
+    rb = load_rulebook()
+    q = loaded.questionnaire
+    params = rb.params(q.settings.thresholds)
+    settings = settings_inputs(q.settings)
+    result = _assess_workload(rb, params, q, q.workloads[only], settings, loaded.catalog)
+    results = list(base.workloads)
+    results[only] = result
+    facts, _ = _org_facts(q, results)
+    org = rb.evaluate("organization", q.organization, {"inputs": facts}, params)
+    return result, org, None
+
+
+def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int]) -> tuple[list[WorkloadResult], Evaluation]:
+    """Assess ``data``, re-running only the workloads at ``indices`` (a catalog
+    change touches only the workloads that price the changed option)."""
+    loaded = load_data(data, base.source)
+    if _assess_workload is None:
+        a = assess(loaded)
+        return a.workloads, a.organization
+    rb = load_rulebook()
+    q = loaded.questionnaire
+    params = rb.params(q.settings.thresholds)
+    settings = settings_inputs(q.settings)
+    results = list(base.workloads)
+    for i in indices:
+        results[i] = _assess_workload(rb, params, q, q.workloads[i], settings, loaded.catalog)
+    facts, _ = _org_facts(q, results)
+    return results, rb.evaluate("organization", q.organization, {"inputs": facts}, params)
+
+
+def outcomes(w: WorkloadResult, org: Evaluation) -> dict[str, Any]:
+    """The conclusions a boundary search watches, for one workload."""
+    ev = w.evaluation
+    return {
+        "decision": ev.one("decision"),
+        "gate.specialization": ev.one("gate.specialization"),
+        "gate.ownership": ev.one("gate.ownership"),
+        "gate.volume": ev.one("gate.volume"),
+        "stage": org.one("stage.recommended"),
+    }

@@ -1,0 +1,349 @@
+"""Decision boundaries: the input value at which a conclusion flips.
+
+For each workload, each watched conclusion (the decision, the specialization,
+ownership and volume gates, the organization's recommended stage) and each
+input it may depend on, walk outward from today's value (up and down) until the
+conclusion changes, then bisect that bracket. Every probe re-runs the real
+pipeline on a modified copy of the questionnaire: the thresholds live only in
+the rule files.
+
+Search ranges: 0.1x-10x today for volumes, token counts, hours and the
+recommended candidate's price; the whole valid range for fractions. The probes
+are a fixed, outward-growing ladder (see ``_SCALE_STEPS`` and
+``_FRACTION_STEPS``), so a band narrower than one rung can be stepped over; the
+first change found is the nearest one at the ladder's resolution.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from advisor.analysis._pipeline import (
+    outcomes,
+    questionnaire_data,
+    reassess,
+    reassess_many,
+    with_price,
+    with_profile_value,
+)
+from advisor.assess import Assessment, WorkloadResult
+
+# Analysis settings (not rule thresholds): how far and how finely to search,
+# and which boundaries to call out as "measure first" (issue 6).
+SCALE_RANGE = (0.1, 10.0)
+MEASURE_FIRST_WITHIN = 0.25  # an assumed input whose boundary is within ±25% of today
+MAX_BISECTIONS = 12
+_SCALE_STEPS = (1.1, 1.25, 1.5, 2.0, 2.5, 3.5, 5.0, 7.0, 10.0)
+_FRACTION_STEPS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.6, 1.0)
+_REL_TOL = 1e-3  # bisection stops when the bracket is this narrow (relative, or absolute for fractions)
+
+OUTCOME_LABELS = {
+    "decision": "the decision",
+    "gate.specialization": "the specialization gate",
+    "gate.ownership": "the ownership gate",
+    "gate.volume": "the volume gate",
+    "stage": "the recommended stage",
+}
+
+
+@dataclass(frozen=True)
+class _Input:
+    name: str  # dotted input name, as in the assessment's inputs ("profile.retry_rate") or "price"
+    label: str
+    kind: str  # scale | fraction
+    integer: bool = False
+    lo: float = 0.0  # fraction bounds
+    hi: float = 1.0
+    unit: str = ""
+
+
+PROFILE_INPUTS = (
+    _Input("profile.requests_per_month", "requests/month", "scale", integer=True, unit="requests/month"),
+    _Input("profile.output_tokens", "output tokens per request", "scale", integer=True, unit="output tokens/request"),
+    _Input("profile.retry_rate", "retry rate", "fraction", lo=0.0, hi=1.0),
+    _Input("profile.quality_pass_rate", "quality pass rate", "fraction", lo=0.01, hi=1.0),
+    _Input("profile.engineering_hours_per_month", "engineering hours/month", "scale", unit="engineering hours/month"),
+    _Input("profile.dedicated_utilization", "dedicated utilization", "fraction", lo=0.01, hi=1.0),
+)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _sig(x: float, digits: int = 3, toward: int = 0) -> float:
+    """``x`` to ``digits`` significant digits; ``toward`` +1 rounds up, -1 down, 0 nearest.
+
+    A flip value is shown rounded *away from today*, so the shown number is on
+    the changed side of the boundary too.
+    """
+    if x == 0 or not math.isfinite(x):
+        return x
+    scale = 10.0 ** (int(math.floor(math.log10(abs(x)))) - digits + 1)
+    if toward > 0:
+        return math.ceil(x / scale - 1e-9) * scale
+    if toward < 0:
+        return math.floor(x / scale + 1e-9) * scale
+    return round(x / scale) * scale
+
+
+def _fmt_value(inp: _Input, x: float, price_unit: str = "", toward: int = 0) -> str:
+    if inp.name == "price":
+        return f"${_sig(x, toward=toward):,.4g}{price_unit}"
+    if inp.kind == "fraction":
+        step = 0.001
+        v = (math.ceil(x / step - 1e-9) if toward > 0 else math.floor(x / step + 1e-9) if toward < 0 else round(x / step)) * step
+        return f"{v:.1%} {inp.label}"
+    v = _sig(x, toward=toward)
+    return f"{v:,.0f} {inp.unit}" if abs(v) >= 100 else f"{v:,.3g} {inp.unit}"
+
+
+def _fmt_outcome(name: str, value: Any) -> str:
+    if value is None:
+        return "undecided"
+    if name == "stage":
+        return f"Stage {value}"
+    return str(value).replace("_", " ")
+
+
+def _change_phrase(name: str, before: Any, after: Any) -> str:
+    subject = OUTCOME_LABELS[name]
+    if name.startswith("gate."):
+        verb = {"pass": "pass", "fail": "fail", "pass_with_execution_risk": "pass only with execution risk"}.get(after, _fmt_outcome(name, after))
+        return f"{subject} would {verb}"
+    if name == "stage":
+        return f"{subject} would move from {_fmt_outcome(name, before)} to {_fmt_outcome(name, after)}"
+    return f"{subject} would change from {_fmt_outcome(name, before)} to {_fmt_outcome(name, after)}"
+
+
+# ---------------------------------------------------------------- the search
+
+
+def _ladder(inp: _Input, today: float, direction: int) -> list[float]:
+    """Probe values from today outward (direction +1 up, -1 down), within range."""
+    if inp.kind == "scale":
+        factors = _SCALE_STEPS if direction > 0 else tuple(1 / f for f in _SCALE_STEPS)
+        values = [today * f for f in factors if SCALE_RANGE[0] <= f <= SCALE_RANGE[1]]
+    else:
+        values = [min(inp.hi, max(inp.lo, today + direction * d)) for d in _FRACTION_STEPS]
+    if inp.integer:
+        values = [float(round(v)) for v in values]
+    out: list[float] = []
+    for v in values:
+        if v != today and (not out or v != out[-1]) and (inp.kind != "scale" or v > 0):
+            out.append(v)
+    return out
+
+
+def _midpoint(inp: _Input, a: float, b: float) -> float:
+    if inp.kind == "scale" and a > 0 and b > 0:
+        m = math.sqrt(a * b)
+    else:
+        m = (a + b) / 2
+    return float(round(m)) if inp.integer else m
+
+
+def _narrow_enough(inp: _Input, a: float, b: float) -> bool:
+    if inp.integer and abs(b - a) <= 1:
+        return True
+    if inp.kind == "fraction":
+        return abs(b - a) <= _REL_TOL
+    return abs(b - a) <= _REL_TOL * max(abs(a), abs(b))
+
+
+def _search_input(inp: _Input, today: float, probe: Callable[[float], dict[str, Any]], base: dict[str, Any]) -> list[dict]:
+    """Brackets and bisected boundaries of every watched outcome for one input."""
+    cache: dict[float, dict[str, Any]] = {today: base}
+
+    def at(x: float) -> dict[str, Any]:
+        if x not in cache:
+            cache[x] = probe(x)
+        return cache[x]
+
+    found: list[dict] = []
+    for direction in (+1, -1):
+        pending = set(base)
+        prev = today
+        for x in _ladder(inp, today, direction):
+            res = at(x)
+            for name in sorted(pending):
+                if res[name] != base[name]:
+                    found.append({"outcome": name, "direction": direction, "same": prev, "changed": x})
+                    pending.discard(name)
+            if not pending:
+                break
+            prev = x
+    # Bisect each bracket: `same` keeps today's outcome, `changed` does not.
+    for f in found:
+        name, same, changed = f["outcome"], f["same"], f["changed"]
+        for _ in range(MAX_BISECTIONS):
+            if _narrow_enough(inp, same, changed):
+                break
+            mid = _midpoint(inp, same, changed)
+            if mid in (same, changed):
+                break
+            if at(mid)[name] == base[name]:
+                same = mid
+            else:
+                changed = mid
+        f.update(same=same, changed=changed, after=at(changed)[name])
+    return found
+
+
+def _entry(workload: str, name: str, inp: _Input, today: float, confidence: str, base: dict[str, Any], f: dict | None, price_unit: str = "", option: str | None = None) -> dict:
+    label = inp.label if inp.name != "price" else f"{option} {inp.label}"
+    if inp.name == "price":
+        today_s = f"${_sig(today):,.4g}{price_unit}"
+    else:
+        today_s = _fmt_value(inp, today, price_unit)
+    e: dict[str, Any] = {
+        "workload": workload,
+        "outcome": name,
+        "input": inp.name,
+        "label": label,
+        "option": option,
+        "confidence": confidence,
+        "today": today,
+        "before": base[name],
+    }
+    if f is None:
+        rng = "0.1x-10x" if inp.kind == "scale" else f"[{inp.lo:g}, {inp.hi:g}]"
+        e.update(flips=False, flip_value=None, holds_until=None, direction=None, after=None, distance_pct=None, distance_points=None, measure_first=False,
+                 sentence=f"{OUTCOME_LABELS[name][0].upper()}{OUTCOME_LABELS[name][1:]} ({_fmt_outcome(name, base[name])}) does not flip with {label} within {rng} of today's {today_s}.")
+        return e
+    flip = f["changed"]
+    distance = (flip - today) / today * 100 if today else None
+    where = "above" if f["direction"] > 0 else "below"
+    if inp.kind == "fraction":
+        pct = f"{abs(flip - today) * 100:.1f} points {where} today's {today:.1%}"
+    elif distance is not None:
+        pct = f"{abs(distance):.0f}% {where} today" if round(abs(distance)) else f"{abs(distance):.1f}% {where} today"
+    else:
+        pct = f"{where} today's {today_s}"
+    flip_s = _fmt_value(inp, flip, price_unit, toward=f["direction"])
+    if inp.name == "price":
+        flip_s += f" on {option} (input price scaled alike)"
+        pct = f"{pct}'s ${_sig(today):,.4g}"
+    sentence = f"{_change_phrase(name, base[name], f['after'])} at {flip_s}, {pct}"
+    sentence = sentence[0].upper() + sentence[1:] + "."
+    measure = confidence == "assumed" and distance is not None and abs(distance) <= MEASURE_FIRST_WITHIN * 100
+    e.update(
+        flips=True,
+        flip_value=flip,
+        holds_until=f["same"],
+        direction="up" if f["direction"] > 0 else "down",
+        after=f["after"],
+        distance_pct=round(distance, 2) if distance is not None else None,
+        distance_points=round((flip - today) * 100, 2) if inp.kind == "fraction" else None,
+        measure_first=measure,
+        sentence=sentence,
+    )
+    return e
+
+
+def _price_input(w: WorkloadResult, a: Assessment) -> tuple[_Input, float, str, Callable[[float], dict[str, float]]] | None:
+    best = w.best
+    if best is None:
+        return None
+    opt = a.catalog.option(best.id)
+    if opt.per_token:
+        today = float(opt.output_per_mtok or 0.0)
+        if today <= 0:
+            return None
+        inp = _Input("price", "output price", "scale", unit="")
+
+        def fields(x: float) -> dict[str, float]:
+            s = x / today
+            return {"input_per_mtok": (opt.input_per_mtok or 0.0) * s, "output_per_mtok": x}
+
+        return inp, today, "/M output tokens", fields
+    today = float(opt.gpu_hourly_rate or 0.0)
+    if today <= 0:
+        return None
+    return _Input("price", "GPU rate", "scale"), today, "/GPU-hour", lambda x: {"gpu_hourly_rate": x}
+
+
+def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None = None) -> list[dict]:
+    """Every boundary for one workload of ``a`` (flips first, nearest first)."""
+    data = data if data is not None else questionnaire_data(a)
+    w = a.workloads[index]
+    name = w.workload.name
+    base = outcomes(w, a.organization)
+    inputs = w.priced.inputs
+    has_gpu = any(not c.option.per_token for c in w.priced.costs)
+    entries: list[dict] = []
+
+    for inp in PROFILE_INPUTS:
+        if inp.name not in inputs:
+            continue
+        if inp.name == "profile.dedicated_utilization" and not has_gpu:
+            continue  # no dedicated option priced: utilization cannot matter
+        today = float(inputs[inp.name].value)
+        if inp.kind == "scale" and today <= 0:
+            continue  # no multiplicative range around zero
+        key = inp.name.split(".", 1)[1]
+
+        def probe(x: float, key: str = key) -> dict[str, Any]:
+            value = int(x) if inp.integer else x
+            wr, org, _ = reassess(a, with_profile_value(data, index, key, value), only=index)
+            return outcomes(wr, org)
+
+        found = _search_input(inp, today, probe, base)
+        entries.extend(_collect(name, inp, today, inputs[inp.name].confidence, base, found))
+
+    price = _price_input(w, a)
+    if price is not None:
+        inp, today, unit, fields = price
+        option = w.best.id
+        affected = [i for i, other in enumerate(a.workloads) if any(c.id == option for c in other.priced.costs)]
+
+        def probe_price(x: float) -> dict[str, Any]:
+            results, org = reassess_many(a, with_price(data, option, fields(x)), affected)
+            return outcomes(results[index], org)
+
+        found = _search_input(inp, today, probe_price, base)
+        entries.extend(_collect(name, inp, today, "published", base, found, unit, option))
+    return _order(entries)
+
+
+def _collect(workload: str, inp: _Input, today: float, confidence: str, base: dict[str, Any], found: list[dict], unit: str = "", option: str | None = None) -> list[dict]:
+    out = [_entry(workload, f["outcome"], inp, today, confidence, base, f, unit, option) for f in found]
+    flipped = {f["outcome"] for f in found}
+    out.extend(_entry(workload, n, inp, today, confidence, base, None, unit, option) for n in base if n not in flipped)
+    return out
+
+
+def _order(entries: list[dict]) -> list[dict]:
+    order = list(OUTCOME_LABELS)
+    return sorted(
+        entries,
+        key=lambda e: (not e["flips"], abs(e["distance_pct"]) if e["distance_pct"] is not None else math.inf, order.index(e["outcome"]), e["input"]),
+    )
+
+
+def boundaries(a: Assessment) -> list[dict]:
+    """Decision boundaries for every workload of ``a``.
+
+    One entry per (workload, outcome, input, direction) where the outcome flips
+    within range, and one ``flips: False`` entry per (workload, outcome, input)
+    where it never does. Per workload, flips come first, nearest first.
+    """
+    data = questionnaire_data(a)
+    out: list[dict] = []
+    for i in range(len(a.workloads)):
+        out.extend(workload_boundaries(a, i, data))
+    return out
+
+
+def measure_first(entries: list[dict]) -> list[dict]:
+    """The assumed inputs whose boundary lies within ±25% of today: measure these first."""
+    return [e for e in entries if e.get("measure_first")]
+
+
+def timed_boundaries(a: Assessment) -> tuple[list[dict], float]:
+    """``boundaries(a)`` and the seconds it took (for benchmarks and the docs)."""
+    t = time.perf_counter()
+    out = boundaries(a)
+    return out, time.perf_counter() - t
