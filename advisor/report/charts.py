@@ -49,6 +49,12 @@ def _pyplot():
     return _PLT
 
 
+def _ticker():
+    import matplotlib.ticker
+
+    return matplotlib.ticker
+
+
 def _rc(style: dict) -> dict:
     return {
         "svg.fonttype": "none",
@@ -110,6 +116,7 @@ def lcpr_bars(costs: list[OptionCost], current_id: str, recommended_id: str | No
         for i, v in zip(y, values):
             ax.text(v + top * 0.02, i, _per_request(v), va="center", fontsize=7, color=style["ink"])
         ax.set_xlabel("LCPR ($ per successful request)")
+        ax.xaxis.set_major_locator(_ticker().MaxNLocator(5))
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_formatter(lambda v, _: _per_request(v) if v else "0")
         ax.tick_params(axis="x", labelsize=6.5)
@@ -173,7 +180,7 @@ def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str
     factors = [lo * (hi / lo) ** (i / (n - 1)) for i in range(n)]
     series = volume_series(options, numbers, catalog, utilization, hours, factors)
     with plt.rc_context(_rc(style)):
-        fig, ax = plt.subplots(figsize=(7.0, 3.1))
+        fig, ax = plt.subplots(figsize=(7.0, 2.7))
         palette = iter(style["series"][1:])
         for o in options:
             xs = [numbers.requests * f for f in factors]
@@ -252,6 +259,7 @@ def tornado_chart(items: list[Swing], base: float, title: str, value_format, sty
         ax.set_xlim(lo - span * 0.28, hi + span * 0.28)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"LCPR of {title}; line = today's inputs ({_per_request(base)})")
+        ax.xaxis.set_major_locator(_ticker().MaxNLocator(4))
         ax.xaxis.set_major_formatter(lambda v, _: _per_request(v))
         ax.tick_params(axis="x", labelsize=6.5)
         return _svg(fig)

@@ -91,7 +91,19 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+_ENVIRONMENTS: dict[tuple[str, ...], object] = {}
+
+
 def _environment(folders: list[Path]):
+    """One Jinja2 environment per template-folder chain, kept for the process
+    (compiled templates are reused; Jinja reloads a template whose file changed)."""
+    key = tuple(str(f) for f in folders)
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = _new_environment(folders)
+    return _ENVIRONMENTS[key]
+
+
+def _new_environment(folders: list[Path]):
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
     from advisor.report import fmt
@@ -141,7 +153,6 @@ def _render(a: Assessment, template_dir: Path | str | None, paper: str, determin
     labels = view.load_labels(folder)
     ctx = view.build(a, labels, deterministic=deterministic)
     env = _environment(folders)
-    env.globals["label"] = lambda section, key: fmt.label(labels, section, key)
     css = env.loader.get_source(env, STYLESHEET)[0]
     logo = _find(folders, LOGOS)
     logo_uri = _data_uri(logo) if logo else None
@@ -157,6 +168,7 @@ def _render(a: Assessment, template_dir: Path | str | None, paper: str, determin
         subject=SUBJECT,
         created=created,
         svg=lambda s: Markup(s) if s else "",  # matplotlib output: escapes its own text
+        label=lambda section, key: fmt.label(labels, section, key),
     )
     return Rendered(html, folder, folders, {logo_uri} if logo_uri else set(), title)
 

@@ -133,8 +133,8 @@ def nearest_thresholds(result: dict, a: Assessment, labels: dict) -> list[Thresh
             spec = rb.parameters[util_param]
             forced.append(Threshold(w.workload.name, "profile.dedicated_utilization", fmt.label(labels, "inputs", "profile.dedicated_utilization"), float(w.priced.utilization), util_param, float(params[util_param]), spec.unit, spec.description, "<"))
     out: list[Threshold] = []
-    for f in forced:
-        if all((f.entity, f.fact, f.param) != (o.entity, o.fact, o.param) for o in out):
+    for f in forced:  # the same input at the same value is one row, whichever workload
+        if all((f.fact, f.param, f.actual) != (o.fact, o.param, o.actual) for o in out):
             out.append(f)
     for r in sorted(rows, key=lambda r: (r.relative, r.entity, r.param)):
         if len(out) >= max(NEAREST_ROWS, len(forced)):
@@ -217,6 +217,22 @@ def _sensitivity_value(field: str, v: float) -> str:
     return f"{v:,.0f}"
 
 
+MAX_LCPR_ROWS = 8
+
+
+def shown_options(r: WorkloadResult, rec_id: str | None) -> list[str]:
+    """Options in the LCPR table and bar chart: today's, the recommended one, every
+    scored vendor, then the cheapest others up to MAX_LCPR_ROWS (cheapest first)."""
+    must = {r.priced.current.id, *(v.option for v in r.vendors)} | ({rec_id} if rec_id else set())
+    out = [c.id for c in r.priced.costs if c.id in must]
+    for c in r.priced.costs:
+        if len(out) >= MAX_LCPR_ROWS:
+            break
+        if c.id not in out:
+            out.append(c.id)
+    return [c.id for c in r.priced.costs if c.id in out]
+
+
 def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_charts: bool) -> dict:
     """Charts, crossovers and the sensitivity table for one workload."""
     priced = r.priced
@@ -235,7 +251,10 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
     marks = charts.crossovers(pairs, numbers, a.catalog, priced.utilization, hours, lo, hi) if numbers.requests > 0 else []
     price = price_of(focus.option, a.catalog, priced.utilization, hours)
     swings = charts.swings(numbers, price, _sensitivity_ranges(numbers), _SENSITIVITY_LABEL) if numbers.requests > 0 else []
+    shown = shown_options(r, rec.id if rec else None)
     view: dict[str, Any] = {
+        "shown": shown,
+        "hidden_count": len(priced.costs) - len(shown),
         "crossovers": marks,
         "focus": focus.id,
         "focus_lcpr": focus.result.lcpr,
@@ -245,7 +264,7 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
         "plotted": [o.id for o in plotted],
     }
     if with_charts and numbers.requests > 0:
-        view["bar_svg"] = charts.lcpr_bars(priced.costs, current.id, rec.id if rec else None)
+        view["bar_svg"] = charts.lcpr_bars([c for c in priced.costs if c.id in shown], current.id, rec.id if rec else None)
         view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks)
         view["tornado_svg"] = charts.tornado_chart(swings, focus.result.lcpr, focus.id, _sensitivity_value) if swings else None
     answers = {v.option: v for v in r.workload.vendors}
@@ -272,6 +291,79 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
         if c.get("assumed_inputs")
     ]
     return view
+
+
+# ---------------------------------------------------------------- trace
+
+
+ANSWERED_SUFFIX = ".answered"
+
+
+def condense_vendor_groups(groups: list[tuple[str, list[dict]]], trace: list[dict]) -> list[tuple[str, list[dict]]]:
+    """One row per vendor (rule → value lines, the verdict's reason) for long memos."""
+    vendor_entities = {t["entity"] for t in trace if t["scope"] == "vendor"}
+    out = []
+    for entity, rows in groups:
+        if entity not in vendor_entities:
+            out.append((entity, rows))
+            continue
+        lines = []
+        for r in rows:
+            for rule in r.get("rules") or [r["rule"]]:
+                value = next((t["value"] for t in trace if t["entity"] == entity and t["rule"] == rule), r.get("value"))
+                lines.append(f"{rule} → {value}")
+        verdict = next((r for r in rows if r.get("conclusion") == "vendor.verdict"), None)
+        out.append((entity, [{"rule": None, "lines": lines, "value": None, "compared": [], "because": verdict["because"] if verdict else ""}]))
+    return out
+
+
+def trace_groups(trace: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The rule trace by entity, in order. An entity's gate verdicts answered in
+    the questionnaire (rules ``*.answered``) share one row: same reason, one
+    compared fact each."""
+    groups: list[tuple[str, list[dict]]] = []
+    for t in trace:
+        if not groups or groups[-1][0] != t["entity"]:
+            groups.append((t["entity"], []))
+        rows = groups[-1][1]
+        if t["rule"].endswith(ANSWERED_SUFFIX):
+            merged = next((r for r in rows if r.get("merged")), None)
+            if merged is None:
+                merged = {"rule": t["rule"], "rules": [], "value": None, "compared": [], "because": "", "merged": True}
+                rows.append(merged)
+            merged["rules"].append(t["rule"])
+            merged["compared"].extend(t["compared"])
+            merged["because"] = t["because"] if len(merged["rules"]) == 1 else "Answered in the questionnaire (the team's own verdicts)."
+            continue
+        rows.append(t)
+    for _, rows in groups:
+        for r in rows:
+            if r.get("merged") and len(r["rules"]) > 1:
+                prefix = r["rules"][0].split(".")[0]
+                r["rule"] = f"{prefix}.*{ANSWERED_SUFFIX} ({len(r['rules'])} rules)"
+    return groups
+
+
+# ---------------------------------------------------------------- assumptions
+
+
+MATRIX_COLUMNS = 5
+CONDENSE_TRACE_ABOVE = 2  # workloads; above this, vendor-scope trace rows are condensed
+
+
+def assumption_matrix(workloads: list[dict]) -> list[dict]:
+    """Inputs × workloads (at most MATRIX_COLUMNS workloads per table), for multi-workload memos."""
+    chunks = []
+    for i in range(0, len(workloads), MATRIX_COLUMNS):
+        group = workloads[i : i + MATRIX_COLUMNS]
+        names: list[str] = []
+        for d in group:
+            names.extend(x["name"] for x in d["inputs"] if not x["name"].startswith("settings.") and x["name"] not in names)
+        by = [{x["name"]: x for x in d["inputs"]} for d in group]
+        rows = [{"name": n, "cells": [b.get(n) for b in by]} for n in names]
+        notes = [(d["name"], x["name"], x["note"]) for d in group for x in d["inputs"] if x.get("note") and not x["name"].startswith("settings.")]
+        chunks.append({"workloads": [d["name"] for d in group], "rows": rows, "notes": notes})
+    return chunks
 
 
 # ---------------------------------------------------------------- catalog
@@ -338,6 +430,9 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "watch": watch_rows(a, result, labels),
         "monitoring": monitoring if monitoring_applies(result, monitoring) else None,
         "catalog_used": catalog_used(a),
+        "trace_groups": condense_vendor_groups(trace_groups(result["trace"]), result["trace"]) if len(result["workloads"]) > CONDENSE_TRACE_ABOVE else trace_groups(result["trace"]),
+        "trace_condensed": len(result["workloads"]) > CONDENSE_TRACE_ABOVE,
+        "assumption_matrix": assumption_matrix(result["workloads"]) if len(result["workloads"]) > 1 else [],
         "catalog_as_of": a.catalog.as_of.isoformat(),
         "params": params,
         "units": {p["name"]: p["unit"] for p in params},
