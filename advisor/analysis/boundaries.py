@@ -222,11 +222,16 @@ def _entry(workload: str, name: str, inp: _Input, today: float, confidence: str,
         pct = f"{abs(distance):.0f}% {where} today" if round(abs(distance)) else f"{abs(distance):.1f}% {where} today"
     else:
         pct = f"{where} today's {today_s}"
-    flip_s = _fmt_value(inp, flip, price_unit, toward=f["direction"])
+    # Up: "at X", X rounded up (X and above have flipped). Down: "below X", X the
+    # boundary rounded to 3 significant digits.
+    if f["direction"] > 0:
+        flip_s = _fmt_value(inp, flip, price_unit, toward=+1)
+    else:
+        flip_s = _fmt_value(inp, (flip + f["same"]) / 2, price_unit)
     if inp.name == "price":
-        flip_s += f" on {option} (input price scaled alike)"
+        flip_s += f" on {option}" + (" (input price scaled alike)" if inp.label == "output price" else "")
         pct = f"{pct}'s ${_sig(today):,.4g}"
-    sentence = f"{_change_phrase(name, base[name], f['after'])} at {flip_s}, {pct}"
+    sentence = f"{_change_phrase(name, base[name], f['after'])} {'at' if f['direction'] > 0 else 'below'} {flip_s}, {pct}"
     sentence = sentence[0].upper() + sentence[1:] + "."
     measure = confidence == "assumed" and distance is not None and abs(distance) <= MEASURE_FIRST_WITHIN * 100
     e.update(
