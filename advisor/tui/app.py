@@ -1,0 +1,691 @@
+"""The interview: a Textual app that walks a team through the assessment.
+
+``run_app(file)`` is what ``advisor`` (no arguments) and ``advisor interview
+[FILE]`` call. With FILE it resumes that questionnaire (or starts a new one at
+that path); without, a start screen offers a new assessment, a recent one, or
+a file.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static, Tab, Tabs
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from advisor.errors import AdvisorError
+from advisor.tui import draft as D
+from advisor.tui.commands import InterviewCommands
+from advisor.tui.compute import Computed, compute, warm_up
+from advisor.tui.dialogs import ChoiceDialog, HelpScreen, PathDialog, ProblemsScreen, ProgressDialog, recovery_dialog
+from advisor.tui.fields import Answered
+from advisor.tui.results import ResultsPanel
+from advisor.tui.sections import (
+    ExportAction,
+    SectionView,
+    VendorPicked,
+    VendorsChosen,
+    WorkloadAction,
+    WorkloadPicked,
+)
+from advisor.tui.session import (
+    Session,
+    default_new_path,
+    open_session,
+    preferences,
+    recent_files,
+    recovery_candidate,
+    remember,
+    save_preference,
+)
+from advisor.tui.spec import Section, load_spec
+
+class QuietFooter(Footer):
+    """A footer that rebuilds only when the bindings it shows change (not on every focus move)."""
+
+    _signature: tuple = ()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        try:
+            sig = tuple(
+                (b.key, b.description, enabled)
+                for (_, b, enabled, _t) in screen.active_bindings.values()
+                if b.show
+            )
+        except Exception:  # noqa: BLE001 - fall back to Textual's behaviour
+            sig = ()
+        if sig and sig == self._signature and self._bindings_ready:
+            return
+        self._signature = sig
+        super().bindings_changed(screen)
+
+
+SAVE_DELAY = 0.4  # seconds from a change to the file (the promise is "within a second")
+COMPUTE_DELAY = 0.03  # debounce for the results panel
+THEMES = ("textual-dark", "textual-light")
+
+
+class InterviewScreen(Screen):
+    """Questions on the left (or full width), results beside them (or on their own tab)."""
+
+    BINDINGS = [
+        Binding("pagedown,ctrl+n", "next_section", "Next", tooltip="Next section", priority=True),
+        Binding("pageup", "previous_section", "Prev", tooltip="Previous section", priority=True),
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+e", "export", "Memo", tooltip="Write the memo PDF", priority=True),
+        Binding("ctrl+r", "toggle_results", "Results", priority=True),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(classes="interview")
+        self.session = session
+        self.sections: tuple[Section, ...] = load_spec()
+        self.section_index = 0
+        self.wi = 0
+        self.vi = 0
+        self.generation = 0
+        self.applied = -1
+        self.computed: Computed | None = None
+        self.field_errors: dict = {}
+        self._save_timer = None
+        self._compute_timer = None
+        self.last_memo: Path | None = None
+        self.changed_at: float | None = None  # for the benchmark: when the last answer arrived
+        self.panel_updated_at: float | None = None
+        self._views: dict[tuple, SectionView] = {}
+        self._current: SectionView | None = None
+        self.structure = 0
+
+    # ------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        yield Tabs(Tab("Questions", id="tab-questions"), Tab("Results", id="tab-results"), id="view-tabs")
+        with Horizontal(id="main"):
+            yield OptionList(*[Option(f"{i + 1:>2} {s.title}", id=s.id) for i, s in enumerate(self.sections)], id="nav")
+            with Vertical(id="questions-pane"):
+                yield Static("", id="section-title")
+                yield VerticalScroll(id="section-body")
+            yield ResultsPanel(id="panel")
+        yield QuietFooter()
+
+    async def on_mount(self) -> None:
+        self.update_titles()
+        await self.show_section(0)
+        self.kick_compute()
+
+    @property
+    def catalog(self):
+        from advisor.catalog import load_catalog
+
+        return load_catalog()
+
+    def current_view(self) -> SectionView | None:
+        return self._current
+
+    def workload_name(self) -> str | None:
+        names = self.session.workload_names()
+        return names[self.wi] if self.wi < len(names) else None
+
+    def update_titles(self) -> None:
+        s = self.session
+        self.title = s.organization or "New assessment"
+        if s.last_error:
+            state = f"⚠ {s.last_error}"
+        elif s.last_saved:
+            when = time.strftime("%H:%M:%S", time.localtime(s.last_saved))
+            target = s.write_target
+            state = f"saved {when} → {target.name}" if not s.new else f"autosaved {when} → {target.name} (Ctrl+S saves {s.path.name})"
+        else:
+            state = s.path.name + ("  (new: Ctrl+S saves it)" if s.new else "")
+        self.sub_title = state
+
+    async def show_section(self, index: int, *, focus: str = "first", rebuild: bool = False) -> None:
+        """Show a section for the current workload / vendor; views are kept and reused until the
+        questionnaire's structure (workloads, names, kinds, candidates, vendors) changes."""
+        index = max(0, min(index, len(self.sections) - 1))
+        self.section_index = index
+        section = self.sections[index]
+        n = len(self.session.workloads())
+        self.wi = min(self.wi, max(n - 1, 0))
+        vendors = self.session.vendors(self.wi) if n else []
+        self.vi = min(self.vi, max(len(vendors) - 1, 0))
+        body = self.query_one("#section-body", VerticalScroll)
+        result = self.computed.result if self.computed else None
+        key = (section.id, self.wi if section.per_workload or section.kind == "workloads" else None,
+               self.vi if section.scope == "vendor" else None, self.structure)
+        view = self._views.get(key)
+        if view is not None and rebuild:
+            del self._views[key]
+            await view.remove()
+            view = None
+        stale = [k for k in self._views if k[3] != self.structure]
+        for k in stale:
+            await self._views.pop(k).remove()
+        if view is not None:
+            view.sync()
+        else:
+            view = SectionView(section, self.session.data, workload=self.wi, vendor=self.vi, catalog=self.catalog,
+                               result=result, checked=self.session.checked, field_errors=self.field_errors)
+            self._views[key] = view
+            await body.mount(view)
+        for other in self._views.values():
+            other.display = other is view
+        self._current = view
+        body.scroll_home(animate=False)
+        title = Text.assemble((f"{index + 1}/{len(self.sections)} ", "dim"), (section.title, "bold"))
+        if section.per_workload and self.workload_name():
+            title.append(f"  ·  {self.workload_name()}", style="italic")
+        self.query_one("#section-title", Static).update(title)
+        nav = self.query_one("#nav", OptionList)
+        nav.highlighted = index
+        if self.computed is not None:
+            view.refresh_state(result, self.session.checked, self.computed.status)
+        if focus == "first":
+            view.first_focus()
+        elif focus:
+            for w in view.query(focus):
+                w.focus()
+                break
+        self.refresh_panel()
+
+    def restructure(self) -> None:
+        """The questionnaire's shape changed: cached section views are rebuilt when next shown."""
+        self.structure += 1
+
+    # ------------------------------------------------------------ navigation
+    async def action_next_section(self) -> None:
+        if self.section_index < len(self.sections) - 1:
+            await self.show_section(self.section_index + 1)
+
+    async def action_previous_section(self) -> None:
+        if self.section_index > 0:
+            await self.show_section(self.section_index - 1)
+
+    def goto_section(self, index: int) -> None:
+        self.run_worker(self.show_section(index), group="nav")
+
+    def goto_workload(self, index: int) -> None:
+        self.wi = index
+        self.vi = 0
+        section = self.sections[self.section_index]
+        target = self.section_index if section.per_workload or section.kind in ("workloads",) else self._first_workload_section()
+        self.run_worker(self.show_section(target), group="nav")
+
+    def _first_workload_section(self) -> int:
+        return next((i for i, s in enumerate(self.sections) if s.per_workload and s.kind == "questions"), 0)
+
+    @on(OptionList.OptionSelected, "#nav")
+    async def _nav(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        await self.show_section(event.option_index)
+
+    @on(Tabs.TabActivated, "#view-tabs")
+    def _view_tab(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        self.set_class(event.tab is not None and event.tab.id == "tab-results", "-show-results")
+
+    def action_toggle_results(self) -> None:
+        tabs = self.query_one("#view-tabs", Tabs)
+        tabs.active = "tab-questions" if self.has_class("-show-results") else "tab-results"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_results":
+            return self.app.size.width < WIDE
+        return True
+
+    @on(WorkloadPicked)
+    async def _workload_picked(self, event: WorkloadPicked) -> None:
+        event.stop()
+        if event.index == self.wi:
+            return
+        self.wi = event.index
+        self.vi = 0
+        section = self.sections[self.section_index]
+        focus = "#workload-list" if section.kind == "workloads" else ".workload-tabs"
+        await self.show_section(self.section_index, focus=focus)
+
+    @on(VendorPicked)
+    async def _vendor_picked(self, event: VendorPicked) -> None:
+        event.stop()
+        if event.index != self.vi:
+            self.vi = event.index
+            await self.show_section(self.section_index, focus=".vendor-tabs")
+
+    # ------------------------------------------------------------ answers
+    @on(Answered)
+    def _answered(self, m: Answered) -> None:
+        m.stop()
+        s = self.session
+        data = s.data
+        before = copy.deepcopy(D.get(data, m.loc))
+        if m.numeric:
+            D.set_answer(data, m.loc, m.value, confidence=m.confidence, note=m.note or "")
+        elif m.value is None:
+            D.remove(data, m.loc)
+        else:
+            D.put(data, m.loc, m.value)
+        if m.error:
+            self.field_errors[m.loc] = m.error
+        else:
+            self.field_errors.pop(m.loc, None)
+        after = D.get(data, m.loc)
+        if D.same(after, before):
+            if before is not None:
+                D.put(data, m.loc, before)  # keep 0.0 as written rather than 0
+            return
+        if len(m.loc) == 3 and m.loc[0] == "workloads" and m.loc[2] == "name":
+            s.rename_workload(m.loc[1], before, after)
+            self.restructure()
+        elif m.loc[-1:] in (("kind",), ("current",), ("candidates",)) and m.loc[:1] == ("workloads",):
+            self.restructure()
+        if m.loc == ("organization",):
+            self.title = s.organization or "New assessment"
+        self.changed()
+
+    def changed(self) -> None:
+        """Something in the answers changed: save within a second, recompute shortly."""
+        self.session.dirty = True
+        self.generation += 1
+        self.changed_at = time.perf_counter()
+        if self._save_timer is None:
+            self._save_timer = self.set_timer(SAVE_DELAY, self._timed_flush)
+        if self._compute_timer is not None:
+            self._compute_timer.stop()
+        self._compute_timer = self.set_timer(COMPUTE_DELAY, self.kick_compute)
+
+    def _timed_flush(self) -> None:
+        self._save_timer = None
+        self.flush()
+
+    def flush(self) -> bool:
+        """Write pending answers now. Returns False if they could not be written anywhere."""
+        s = self.session
+        if not s.dirty:
+            return True
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        s.recheck()
+        self._apply_field_errors_to_session()
+        try:
+            s.write()
+        except OSError as exc:
+            s.last_error = f"cannot save: {exc}"
+            self.notify(f"Cannot save the answers: {exc}", severity="error", timeout=10)
+            self._save_timer = self.set_timer(2.0, self._timed_flush)
+            self.update_titles()
+            return False
+        if s.last_error:
+            self.notify(f"{s.last_error}; answers went to {s.autosave.name}", severity="warning", timeout=8)
+        self.update_titles()
+        return True
+
+    def _apply_field_errors_to_session(self) -> None:
+        self.session.field_errors = dict(self.field_errors)
+
+    def kick_compute(self) -> None:
+        self._compute_timer = None
+        snapshot = copy.deepcopy(self.session.data)
+        self.run_worker(
+            partial(compute, snapshot, str(self.session.path), self.generation),
+            thread=True, exclusive=True, group="compute", exit_on_error=False,
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        w = event.worker
+        if w.group == "compute" and event.state == WorkerState.SUCCESS:
+            c: Computed = w.result  # type: ignore[assignment]
+            if c.generation >= self.applied:
+                self.apply(c)
+        elif w.group == "compute" and event.state == WorkerState.ERROR:
+            self.query_one(ResultsPanel).show(None, None, f"could not compute: {w.error}")
+        elif w.group == "memo" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._memo_done(w)
+
+    def apply(self, c: Computed) -> None:
+        self.applied = c.generation
+        self.computed = c
+        self.session.checked = c.checked
+        self.refresh_panel()
+        view = self.current_view()
+        if view is not None:
+            view.refresh_state(c.result, c.checked, c.status)
+
+    def refresh_panel(self) -> None:
+        c = self.computed
+        if c is None:
+            return
+        self.query_one(ResultsPanel).show(c.result, self.workload_name(), c.status)
+        self.panel_updated_at = time.perf_counter()
+
+    # ------------------------------------------------------------ workloads & vendors
+    @on(WorkloadAction)
+    def _workload_action(self, event: WorkloadAction) -> None:
+        event.stop()
+        self.workload_action(event.action)
+
+    def workload_action(self, action: str) -> None:
+        s = self.session
+        if action == "add":
+            self.wi = s.add_workload()
+            self.restructure()
+            self.changed()
+            self.run_worker(self.show_section(self._index_of("workloads"), focus="#q-name Input"), group="nav")
+        elif action == "remove":
+            if len(s.workloads()) <= 1:
+                self.notify("A questionnaire needs at least one workload.", severity="warning")
+                return
+            name = s.workload_names()[self.wi]
+
+            def done(choice: str | None) -> None:
+                if choice == "remove":
+                    s.remove_workload(self.wi)
+                    self.wi = max(0, self.wi - 1)
+                    self.restructure()
+                    self.changed()
+                    self.run_worker(self.show_section(self.section_index, focus="#workload-list"), group="nav")
+
+            self.app.push_screen(ChoiceDialog("Remove workload", f"Remove '{name}' and all its answers?", [("remove", "Remove", "error"), ("keep", "Keep", "primary")]), done)
+
+    def _index_of(self, section_id: str) -> int:
+        return next(i for i, s in enumerate(self.sections) if s.id == section_id)
+
+    @on(VendorsChosen)
+    async def _vendors_chosen(self, event: VendorsChosen) -> None:
+        event.stop()
+        before = [v.get("option") for v in self.session.vendors(self.wi)]
+        if before == event.options:
+            return
+        self.session.set_vendor_picks(self.wi, event.options)
+        self.vi = max(0, len(event.options) - 1) if len(event.options) > len(before) else 0
+        view = self.current_view()
+        picker = view.query("#vendor-picker") if view else []
+        highlighted = picker.first().highlighted if picker else None
+        self.restructure()
+        self.changed()
+        await self.show_section(self.section_index, focus="#vendor-picker")
+        view = self.current_view()
+        picker = view.query("#vendor-picker") if view else []
+        if picker and highlighted is not None:
+            picker.first().highlighted = highlighted
+
+    # ------------------------------------------------------------ save & export
+    @on(ExportAction)
+    def _export_action(self, event: ExportAction) -> None:
+        event.stop()
+        if event.action == "save":
+            self.action_save()
+        else:
+            self.action_export()
+
+    def action_save(self) -> None:
+        s = self.session
+        s.recheck()
+        self._apply_field_errors_to_session()
+        try:
+            path = s.save()
+        except OSError as exc:
+            self.notify(f"Cannot save {s.path}: {exc}", severity="error", timeout=10)
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        bad = sum(1 for p in s.checked.problems if p.message != D.MISSING)
+        msg = f"Saved {path}"
+        if bad:
+            msg += f" ({bad} invalid answer{'s' if bad != 1 else ''} kept with a comment)"
+        self.notify(msg, timeout=6)
+        self._export_status(Text(msg))
+        self.update_titles()
+
+    def action_save_as(self) -> None:
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.session.save(path)
+                self.notify(f"Saved {path}")
+                self.update_titles()
+
+        self.app.push_screen(PathDialog("Save the questionnaire as", str(self.session.path), button="Save"), done)
+
+    def action_export(self) -> None:
+        p = self.session.path
+        stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+        default = p.with_name(f"{stem}-memo.pdf")
+        self.app.push_screen(PathDialog("Write the memo PDF to", str(default), button="Write memo"), self._export_to)
+
+    def _export_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        self.flush()
+        snapshot = copy.deepcopy(self.session.data)
+        self.app.push_screen(ProgressDialog(f"Writing the memo to {path} …"))
+        self._export_status(Text(f"Writing the memo to {path} …", style="italic"))
+        self.run_worker(partial(render_memo, snapshot, str(self.session.path), path), thread=True, group="memo", exit_on_error=False)
+
+    def _memo_done(self, w: Worker) -> None:
+        if isinstance(self.app.screen, ProgressDialog):
+            self.app.pop_screen()
+        if w.state == WorkerState.ERROR:
+            ok, message = False, f"The memo could not be written: {w.error}"
+        else:
+            ok, message = w.result  # type: ignore[misc]
+        if ok:
+            self.last_memo = Path(message)
+            self.app.memo_written = Path(message)  # type: ignore[attr-defined]
+            text = f"Memo written to {message}"
+            self.notify(text, title="Export", timeout=10)
+            self._export_status(Text(text, style="bold green"))
+        else:
+            self.notify(message, title="Export", severity="error", timeout=12)
+            self._export_status(Text(message, style="bold red"))
+
+    def _export_status(self, text: Text) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.set_export_status(text)
+
+
+def render_memo(data: dict, source: str, path: Path) -> tuple[bool, str]:
+    """Worker thread: assess the answers and write the memo. Returns (ok, path or message)."""
+    try:
+        from advisor.report.memo import write_memo
+    except ImportError as exc:
+        return False, f"memo export is not available in this installation ({exc})"
+    c = compute(data, source)
+    if c.assessment is None:
+        return False, "not enough valid answers to write a memo yet: " + (c.status or "answer the required questions (marked *)")
+    try:
+        write_memo(c.assessment, Path(path))
+    except AdvisorError as exc:
+        return False, "; ".join(str(p) for p in exc.problems)
+    except OSError as exc:
+        return False, f"cannot write {path}: {exc.strerror or exc}"
+    return True, str(path)
+
+
+WIDE = 120
+
+
+class StartScreen(Screen):
+    """New assessment, a recent one, or a file."""
+
+    BINDINGS = [Binding("n", "new", "New"), Binding("o", "open", "Open file")]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Vertical(id="start"):
+            yield Static(Text.assemble(("Where should your AI inference run?", "bold"), "\n",
+                                       ("An interview built on the inference field guide: the three migration gates, "
+                                        "migration complexity, vendor gates and the staged playbook.", "dim")), id="start-intro")
+            options = [Option("New assessment…", id="new"), Option("Open a file…", id="open")]
+            recent = [r for r in recent_files() if Path(r["path"]).exists() or Path(r["path"]).with_name(Path(r["path"]).stem + ".autosave.yaml").exists()]
+            if recent:
+                options.append(None)  # separator
+                for i, r in enumerate(recent):
+                    org = f"{r['organization']} — " if r.get("organization") else ""
+                    options.append(Option(Text.assemble("Resume ", (org, "bold"), r["path"], (f"  {r.get('opened', '')}", "dim")), id=f"recent-{i}"))
+            self._recent = recent
+            yield OptionList(*options, id="start-options")
+        yield QuietFooter()
+
+    def on_mount(self) -> None:
+        self.title = "advisor"
+        self.sub_title = "decide where to run AI inference"
+        self.query_one("#start-options").focus()
+
+    @on(OptionList.OptionSelected, "#start-options")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        oid = event.option.id or ""
+        if oid == "new":
+            self.action_new()
+        elif oid == "open":
+            self.action_open()
+        elif oid.startswith("recent-"):
+            self.app.open_path(Path(self._recent[int(oid.split("-")[1])]["path"]))  # type: ignore[attr-defined]
+
+    def action_new(self) -> None:
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.app.open_path(path)  # type: ignore[attr-defined]
+
+        self.app.push_screen(PathDialog("Save the new assessment as", str(default_new_path()), button="Start"), done)
+
+    def action_open(self) -> None:
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.app.open_path(path)  # type: ignore[attr-defined]
+
+        self.app.push_screen(PathDialog("Open a questionnaire", str(Path.cwd()) + "/", must_exist=True, button="Open"), done)
+
+
+class AdvisorApp(App[None]):
+    """advisor's interview."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "advisor"
+    COMMANDS = App.COMMANDS | {InterviewCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (150, "-xwide")]
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, file: str | Path | None = None, *, watch_css: bool = False) -> None:
+        super().__init__(watch_css=watch_css)
+        self.file = Path(file).expanduser() if file else None
+        self.memo_written: Path | None = None
+        self.saved_to: Path | None = None
+
+    def on_mount(self) -> None:
+        theme = preferences().get("theme")
+        self.theme = theme if theme in self.available_themes else THEMES[0]
+        self.run_worker(warm_up, thread=True, group="warmup", exit_on_error=False)
+        if self.file is not None:
+            self.open_path(self.file.resolve())
+        else:
+            self.push_screen(StartScreen())
+
+    @property
+    def interview(self) -> InterviewScreen | None:
+        for s in reversed(self.screen_stack):
+            if isinstance(s, InterviewScreen):
+                return s
+        return None
+
+    def open_path(self, path: Path) -> None:
+        path = path.resolve()
+        auto = recovery_candidate(path)
+        if auto is not None:
+            self.push_screen(recovery_dialog(path, auto), lambda choice: self._open(path, choice, auto))
+        else:
+            self._open(path, None, None)
+
+    def _open(self, path: Path, choice: str | None, auto: Path | None) -> None:
+        if choice == "discard" and auto is not None:
+            try:
+                auto.unlink()
+            except OSError:
+                pass
+        try:
+            session, opened = open_session(path, recover=choice == "recover")
+        except AdvisorError as exc:
+            if not isinstance(self.screen, StartScreen):
+                self.push_screen(StartScreen())
+            self.push_screen(ProblemsScreen(f"Cannot open {path.name}", exc.problems,
+                                            "The file was not changed. Fix it in an editor (advisor validate shows the same list), or start a new assessment."))
+            return
+        screen = InterviewScreen(session)
+        if isinstance(self.screen, StartScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        if choice == "recover":
+            screen.session.dirty = True
+            self.call_after_refresh(screen.changed)
+            self.notify(f"Recovered the answers from {auto.name if auto else 'the autosave'}.", timeout=6)
+        if opened.problems:
+            self.push_screen(ProblemsScreen(
+                f"{path.name} has {len(opened.problems)} problem{'s' if len(opened.problems) != 1 else ''}", opened.problems,
+                "The answers are kept as written and each problem is shown at its question."))
+        if path.exists():
+            remember(path, session.organization)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
+        save_preference("theme", self.theme)
+
+    async def action_quit(self) -> None:
+        screen = self.interview
+        if screen is None:
+            self.exit()
+            return
+        if not screen.flush():
+            return
+        s = screen.session
+        if s.new:
+            def done(choice: str | None) -> None:
+                if choice == "save":
+                    screen.action_save()
+                    self.saved_to = s.path
+                    self.exit()
+                elif choice == "quit":
+                    self.saved_to = s.autosave if s.autosave.exists() else None
+                    self.exit()
+
+            self.push_screen(ChoiceDialog(
+                "Save before quitting?",
+                f"This assessment has not been saved to {s.path.name} yet. Its answers are in {s.autosave.name}, "
+                "which is offered for recovery next time.",
+                [("save", f"Save {s.path.name}", "primary"), ("quit", "Quit", "default"), ("cancel", "Cancel", "default")]), done)
+            return
+        self.saved_to = s.path
+        self.exit()
+
+
+def run_app(file: str | None = None) -> None:
+    """Run the interview in this terminal; print where things were saved afterwards."""
+    app = AdvisorApp(file)
+    app.run()
+    if app.saved_to is not None:
+        print(f"Answers saved to {app.saved_to}")
+    if app.memo_written is not None:
+        print(f"Memo written to {app.memo_written}")

@@ -1,0 +1,337 @@
+"""The interview's state outside any widget: the draft, where it is saved, recent files.
+
+Saving rules ("never lose an answer"):
+- a file that exists is rewritten in place on every change (atomically);
+- a new assessment is written to ``<name>.autosave.yaml`` beside its target
+  until it is saved with Ctrl+S; then the target is written and the autosave removed;
+- if the target cannot be written, the autosave is used instead, and said so;
+- an autosave newer than its file is offered for recovery on open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advisor.errors import AdvisorError, Problem
+from advisor.tui import draft as D
+from advisor.yamlio import YamlError, read_yaml, write_atomic
+
+MAX_RECENT = 10
+
+
+def config_dir() -> Path:
+    env = os.environ.get("ADVISOR_CONFIG_DIR")
+    if env:
+        return Path(env)
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_config_dir("advisor", appauthor=False))
+    except ImportError:  # pragma: no cover
+        return Path.home() / ".config" / "advisor"
+
+
+def autosave_path(path: Path) -> Path:
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return path.with_name(f"{stem}.autosave.yaml")
+
+
+def recovery_candidate(path: Path) -> Path | None:
+    """The autosave beside path if it is newer than path (or path does not exist)."""
+    auto = autosave_path(path)
+    if not auto.is_file():
+        return None
+    if not path.exists():
+        return auto
+    try:
+        return auto if auto.stat().st_mtime > path.stat().st_mtime else None
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------- settings & recent files
+
+
+def _read_config(name: str) -> Any:
+    p = config_dir() / name
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+
+
+def _write_config(name: str, data: Any) -> None:
+    try:
+        write_atomic(config_dir() / name, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    except OSError:
+        pass  # preferences are a convenience; never fail the interview over them
+
+
+def recent_files() -> list[dict]:
+    data = _read_config("recent.yaml")
+    out = []
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                out.append({"path": item["path"], "opened": str(item.get("opened", "")), "organization": str(item.get("organization") or "")})
+    return out[:MAX_RECENT]
+
+
+def remember(path: Path, organization: str | None = None) -> None:
+    p = str(path.resolve())
+    items = [r for r in recent_files() if r["path"] != p]
+    items.insert(0, {"path": p, "opened": dt.datetime.now().isoformat(timespec="minutes"), "organization": organization or ""})
+    _write_config("recent.yaml", items[:MAX_RECENT])
+
+
+def preferences() -> dict:
+    data = _read_config("preferences.yaml")
+    return data if isinstance(data, dict) else {}
+
+
+def save_preference(key: str, value: Any) -> None:
+    prefs = preferences()
+    prefs[key] = value
+    _write_config("preferences.yaml", prefs)
+
+
+def default_new_path(folder: Path | None = None) -> Path:
+    folder = folder or Path.cwd()
+    p = folder / "assessment.yaml"
+    i = 2
+    while p.exists() or autosave_path(p).exists():
+        p = folder / f"assessment-{i}.yaml"
+        i += 1
+    return p
+
+
+# ---------------------------------------------------------------- the session
+
+
+@dataclass
+class Opened:
+    """What opening a file found: its data (if it parsed) and its problems."""
+
+    data: dict | None
+    problems: list[Problem] = field(default_factory=list)
+    header: str = ""
+
+
+def _leading_comments(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    out = []
+    for line in lines:
+        if line.startswith("#"):
+            out.append(line)
+        elif line.strip():
+            break
+    text = "\n".join(out)
+    return "" if text.startswith(D.HEADER) else text
+
+
+def read_file(path: Path) -> Opened:
+    try:
+        doc = read_yaml(path)
+    except YamlError as exc:
+        return Opened(None, [Problem(exc.message, file=str(path), line=exc.line, column=exc.column, field=exc.field)])
+    if not isinstance(doc.data, dict):
+        return Opened(None, [Problem("expected a questionnaire (a mapping with advisor: 1, organization, workloads)", file=str(path))])
+    checked = D.check(doc.data, str(path))
+    # locate the problems in the file for the error list
+    problems = []
+    for p in checked.problems:
+        loc = D._parse_field(p.field or "")
+        line, col = doc.locate(loc)
+        problems.append(Problem(p.message, file=str(path), line=line, column=col, field=p.field))
+    return Opened(doc.data, problems, _leading_comments(path))
+
+
+class Session:
+    """One questionnaire being interviewed."""
+
+    def __init__(self, path: Path, data: dict, *, new: bool, header: str = ""):
+        self.path = path
+        self.data = data
+        self.new = new  # target not written yet: changes go to the autosave
+        self.header = header
+        self.checked: D.Checked = D.check(data, str(path))
+        self.last_saved: float | None = None
+        self.last_error: str | None = None
+        self.dirty = False
+        self.stash: dict[tuple, Any] = {}  # removed vendors, restored if re-picked
+        self.field_errors: dict[tuple, str] = {}  # the interview's own messages for invalid answers
+        self._backed_up = False
+
+    # -- where changes go
+    @property
+    def autosave(self) -> Path:
+        return autosave_path(self.path)
+
+    @property
+    def write_target(self) -> Path:
+        return self.autosave if self.new else self.path
+
+    def recheck(self) -> D.Checked:
+        self.checked = D.check(self.data, str(self.path))
+        return self.checked
+
+    def text(self) -> str:
+        header = D.HEADER if not self.header else self.header + "\n#\n" + D.HEADER
+        return D.to_yaml(self.data, self.checked, header=header, messages=self.field_errors)
+
+    def _backup_once(self) -> None:
+        """Before the first rewrite of a hand-written file, keep a copy (comments are not round-tripped)."""
+        if self._backed_up or self.new or not self.path.exists():
+            return
+        self._backed_up = True
+        try:
+            first = self.path.read_text(encoding="utf-8").splitlines()[:1]
+        except (OSError, UnicodeDecodeError):
+            return
+        if first and first[0].startswith(D.HEADER):
+            return
+        backup = self.path.with_name(self.path.name + ".orig")
+        if not backup.exists():
+            try:
+                shutil.copy2(self.path, backup)
+            except OSError:
+                pass
+
+    def write(self) -> Path:
+        """Write the current answers where they belong now. Falls back to the autosave on error."""
+        text = self.text()
+        target = self.write_target
+        try:
+            if target == self.path:
+                self._backup_once()
+            write_atomic(target, text)
+            self.last_error = None
+            if target == self.path and self.autosave.exists():
+                self.autosave.unlink(missing_ok=True)  # a recovered autosave is in the file now
+        except OSError as exc:
+            self.last_error = f"cannot write {target}: {exc.strerror or exc}"
+            if target == self.autosave:
+                raise
+            write_atomic(self.autosave, text)
+            target = self.autosave
+        self.last_saved = time.time()
+        self.dirty = False
+        return target
+
+    def save(self, path: Path | None = None) -> Path:
+        """Ctrl+S: write the questionnaire file itself (optionally to a new path)."""
+        if path is not None and path != self.path:
+            old_auto = self.autosave if self.new else None
+            self.path = path
+            self.new = True  # will be written below
+            if old_auto and old_auto.exists():
+                try:
+                    old_auto.unlink()
+                except OSError:
+                    pass
+        text = self.text()
+        if not self.new:
+            self._backup_once()
+        write_atomic(self.path, text)
+        was_new = self.new
+        self.new = False
+        self.last_saved = time.time()
+        self.last_error = None
+        self.dirty = False
+        if was_new or self.autosave.exists():
+            try:
+                self.autosave.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                pass
+        remember(self.path, self.organization)
+        return self.path
+
+    @property
+    def organization(self) -> str:
+        org = self.data.get("organization")
+        return org if isinstance(org, str) else ""
+
+    # -- workloads
+    def workloads(self) -> list[dict]:
+        w = self.data.get("workloads")
+        return w if isinstance(w, list) else []
+
+    def workload_names(self) -> list[str]:
+        return [str(w.get("name", f"workload {i + 1}")) if isinstance(w, dict) else f"workload {i + 1}" for i, w in enumerate(self.workloads())]
+
+    def add_workload(self, name: str | None = None) -> int:
+        names = set(self.workload_names())
+        i = len(names) + 1
+        name = name or f"workload-{i}"
+        while name in names:
+            i += 1
+            name = f"workload-{i}"
+        self.data.setdefault("workloads", []).append({"name": name, "kind": "chat", "profile": {}})
+        self.dirty = True
+        return len(self.data["workloads"]) - 1
+
+    def remove_workload(self, index: int) -> dict:
+        removed = self.data["workloads"].pop(index)
+        name = removed.get("name") if isinstance(removed, dict) else None
+        growth = D.get(self.data, ("operations", "traffic_growth"))
+        if isinstance(growth, dict) and name in growth:
+            D.remove(self.data, ("operations", "traffic_growth", name))
+        self.dirty = True
+        return removed
+
+    def rename_workload(self, index: int, old: Any, new: Any) -> None:
+        """Keep per-workload answers elsewhere (traffic growth) attached to the renamed workload."""
+        growth = D.get(self.data, ("operations", "traffic_growth"))
+        if isinstance(growth, dict) and isinstance(old, str) and old in growth and isinstance(new, str) and new:
+            self.data["operations"]["traffic_growth"] = {(new if k == old else k): v for k, v in growth.items()}
+
+    # -- vendors
+    def vendors(self, wi: int) -> list[dict]:
+        v = D.get(self.data, ("workloads", wi, "vendors"))
+        return v if isinstance(v, list) else []
+
+    def set_vendor_picks(self, wi: int, options: list[str]) -> None:
+        current = {v.get("option"): v for v in self.vendors(wi) if isinstance(v, dict)}
+        for opt, v in current.items():
+            if opt not in options:
+                self.stash[(wi, opt)] = v
+        out = []
+        for opt in options:
+            out.append(current.get(opt) or self.stash.pop((wi, opt), None) or {"option": opt})
+        w = self.data["workloads"][wi]
+        if out:
+            w["vendors"] = out
+        else:
+            w.pop("vendors", None)
+        self.dirty = True
+
+
+def open_session(path: Path, *, recover: bool = False) -> tuple[Session, Opened]:
+    """Open path (or its autosave when recovering); a missing path starts a new assessment."""
+    if recover:
+        opened = read_file(autosave_path(path))
+        if opened.data is None:
+            raise AdvisorError(opened.problems)
+        s = Session(path, opened.data, new=not path.exists(), header=_leading_comments(path) if path.exists() else "")
+        if not s.new:
+            s.dirty = True  # the recovered answers are not in the file yet
+        return s, opened
+    if not path.exists():
+        return Session(path, D.new_data(), new=True), Opened(None)
+    opened = read_file(path)
+    if opened.data is None:
+        raise AdvisorError(opened.problems)
+    return Session(path, opened.data, new=False, header=opened.header), opened
