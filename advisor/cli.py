@@ -281,7 +281,9 @@ def _known_parameters_or_none():
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the output (and memos with --pdf) into this folder.")
 @click.option("--pdf", is_flag=True, help="Also write one PDF memo per questionnaire into --out.")
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Memo paper size (with --pdf).")
-def score(paths, fmt, out_dir, pdf, paper):
+@click.option("--boundaries/--no-boundaries", "analysis", default=True, show_default=True,
+              help="json/yaml: add decision boundaries, the savings timeline and GPU consolidation (re-runs the rules; ~0.3-2 s a file).")
+def score(paths, fmt, out_dir, pdf, paper, analysis):
     """Score every workload in questionnaire files and folders."""
     from pathlib import Path
 
@@ -292,7 +294,8 @@ def score(paths, fmt, out_dir, pdf, paper):
         raise UsageError("--pdf writes memos into a folder: add --out DIR")
     files, missing = expand_paths(paths)
     # tables and CSV show no rule trace, so they skip building it
-    report = score_paths(files, progress=sys.stderr.isatty() and len(files) > 20, include_trace=fmt in ("json", "yaml"))
+    machine = fmt in ("json", "yaml")
+    report = score_paths(files, progress=sys.stderr.isatty() and len(files) > 20, include_trace=machine, analysis=machine and analysis)
     report["errors"] = [p.as_dict() for p in missing] + report["errors"]
     text = render_scores(report, fmt)
     if out_dir:
@@ -394,3 +397,41 @@ def rules_check(samples, seed):
         + ("no problems" if not problems else f"{len(problems)} problem(s)")
     )
     sys.exit(1 if problems else 0)
+
+
+# ---------------------------------------------------------------- over time
+
+
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also write a one-page PDF addendum to the memo.")
+def diff(old, new, fmt, pdf_path):
+    """Compare two questionnaires of one organization: changed inputs, changed conclusions, triggers."""
+    from advisor.analysis import diff as diff_assessments
+    from advisor.assess import assess
+    from advisor.engine.registry import known_parameters
+    from advisor.loader import load_questionnaire
+
+    a_old = assess(load_questionnaire(old, known_parameters))
+    a_new = assess(load_questionnaire(new, known_parameters))
+    d = diff_assessments(a_old, a_new)
+    if fmt == "json":
+        click.echo(_dump_json(d))
+    else:
+        from advisor.analysis import diff_table
+
+        _console().print(diff_table(d))
+    if pdf_path:
+        from pathlib import Path
+
+        from advisor.analysis import diff_html
+        from advisor.report.pdf import FetchPolicy, html_to_pdf
+        from advisor.resources import data_path
+        from advisor.yamlio import write_bytes_atomic
+
+        memo_dir = data_path("reports", "memo")  # the addendum may use the memo's fonts/CSS, nothing else
+        pdf = html_to_pdf(diff_html(d), base_dir=memo_dir, policy=FetchPolicy(roots=[memo_dir]))
+        write_bytes_atomic(Path(pdf_path), pdf)
+        click.echo(f"wrote {pdf_path}", err=True)

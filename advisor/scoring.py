@@ -15,30 +15,43 @@ from typing import Any
 from advisor.errors import AdvisorError, Problem
 
 
-def score_file(path: Path, include_trace: bool = True) -> dict:
+def score_file(path: Path, include_trace: bool = True, analysis: bool = False) -> dict:
+    """One file's result; with ``analysis``, also decision boundaries, the savings
+    timeline and GPU consolidation (issue 6), which re-run the pipeline."""
     from advisor.assess import assess
     from advisor.engine.registry import known_parameters
     from advisor.loader import load_questionnaire
     from advisor.render.result import assessment_dict
 
-    return assessment_dict(assess(load_questionnaire(path, known_parameters)), include_trace=include_trace)
+    a = assess(load_questionnaire(path, known_parameters))
+    result = assessment_dict(a, include_trace=include_trace)
+    if analysis:
+        from advisor.analysis import boundaries, consolidation, timeline
+
+        bounds = boundaries(a)
+        lines = {t["workload"]: t for t in timeline(a)}
+        for w in result["workloads"]:
+            w["boundaries"] = [b for b in bounds if b["workload"] == w["name"]]
+            w["timeline"] = lines.get(w["name"])
+        result["consolidation"] = consolidation(a)
+    return result
 
 
 PARALLEL_FROM = 64
 COMPACT_JSON_FROM = 50  # below this many files a worker pool costs more than it saves
 
 
-def _score_chunk(paths: list[str], include_trace: bool = True) -> list[tuple[dict | None, list[dict]]]:
+def _score_chunk(paths: list[str], include_trace: bool = True, analysis: bool = False) -> list[tuple[dict | None, list[dict]]]:
     out = []
     for p in paths:
         try:
-            out.append((score_file(Path(p), include_trace), []))
+            out.append((score_file(Path(p), include_trace, analysis), []))
         except AdvisorError as exc:
             out.append((None, [pr.as_dict() for pr in exc.problems]))
     return out
 
 
-def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = None, include_trace: bool = True) -> dict[str, Any]:
+def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = None, include_trace: bool = True, analysis: bool = False) -> dict[str, Any]:
     """Score files; a broken rule file stops everything (raised), a broken questionnaire does not.
 
     Large batches are split across worker processes (each compiles the rules
@@ -53,7 +66,7 @@ def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = No
     errors: list[dict] = []
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(paths) >= PARALLEL_FROM:
-        return _score_parallel(paths, workers, progress, include_trace)
+        return _score_parallel(paths, workers, progress, include_trace, analysis)
     bar = None
     if progress:
         from rich.progress import Progress
@@ -64,7 +77,7 @@ def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = No
     try:
         for p in paths:
             try:
-                results.append(score_file(p, include_trace))
+                results.append(score_file(p, include_trace, analysis))
             except AdvisorError as exc:
                 errors.extend(pr.as_dict() for pr in exc.problems)
             if bar is not None:
@@ -75,7 +88,7 @@ def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = No
     return {"results": results, "errors": errors}
 
 
-def _score_parallel(paths: list[Path], workers: int, progress: bool, include_trace: bool) -> dict[str, Any]:
+def _score_parallel(paths: list[Path], workers: int, progress: bool, include_trace: bool, analysis: bool = False) -> dict[str, Any]:
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
@@ -92,7 +105,7 @@ def _score_parallel(paths: list[Path], workers: int, progress: bool, include_tra
         task = bar.add_task("scoring", total=len(paths))
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk in pool.map(partial(_score_chunk, include_trace=include_trace), chunks):
+            for chunk in pool.map(partial(_score_chunk, include_trace=include_trace, analysis=analysis), chunks):
                 for result, problems in chunk:
                     if result is not None:
                         results.append(result)

@@ -413,9 +413,11 @@ def diff_html(d: dict) -> str:
 body {{ font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #1f2933; }}
 h1 {{ font-size: 14pt; margin: 0 0 2mm; }} h2 {{ font-size: 10.5pt; margin: 5mm 0 2mm; }}
 p.sub {{ color: #52606d; margin: 0 0 4mm; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-bottom: 0.5pt solid #e4e7eb; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }}
-td.n {{ text-align: right; white-space: nowrap; }}
+table {{ border-collapse: collapse; width: 100%; table-layout: fixed; }}
+col.s {{ width: 14%; }} col.w {{ width: 32%; }} col.v {{ width: 17%; }} col.note {{ width: 20%; }}
+thead {{ display: table-header-group; }} tr {{ break-inside: avoid; }}
+td, th {{ border-bottom: 0.5pt solid #e4e7eb; padding: 1mm 1.5mm; vertical-align: top; text-align: left; overflow-wrap: anywhere; }}
+td.n {{ text-align: right; }}
 ul {{ padding-left: 4mm; }} li {{ margin-bottom: 2mm; }}
 li.critical b {{ color: #b44d12; }} .src {{ color: #7b8794; }}
 </style></head>
@@ -426,7 +428,7 @@ organization rules on changes computed from the two snapshots (field guide, Part
 <h2>Triggers</h2>
 <ul>{trig}</ul>
 <h2>Changes</h2>
-<table><thead><tr><th></th><th>what</th><th>{e(d['old']['label'])}</th><th>{e(d['new']['label'])}</th><th>note</th></tr></thead>
+<table><colgroup><col class="s"><col class="w"><col class="v"><col class="v"><col class="note"></colgroup><thead><tr><th></th><th>what</th><th>{e(d['old']['label'])}</th><th>{e(d['new']['label'])}</th><th>note</th></tr></thead>
 <tbody>{body}</tbody></table>
 </body></html>
 """
