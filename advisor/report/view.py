@@ -366,6 +366,19 @@ def assumption_matrix(workloads: list[dict]) -> list[dict]:
     return chunks
 
 
+def assumed_summary(workloads: list[dict]) -> list[dict]:
+    """Conclusions resting on assumed inputs, grouped: one line per (conclusion, inputs)."""
+    groups: dict[tuple, dict] = {}
+    for w in workloads:
+        for c in w["v"]["assumed_conclusions"]:
+            key = (c["what"], tuple(c["inputs"]))
+            g = groups.setdefault(key, {"what": c["what"], "inputs": c["inputs"], "workloads": [], "outcomes": []})
+            g["workloads"].append(w["d"]["name"])
+            if c["outcome"] not in g["outcomes"]:
+                g["outcomes"].append(c["outcome"])
+    return list(groups.values())
+
+
 # ---------------------------------------------------------------- catalog
 
 
@@ -433,6 +446,7 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "trace_groups": condense_vendor_groups(trace_groups(result["trace"]), result["trace"]) if len(result["workloads"]) > CONDENSE_TRACE_ABOVE else trace_groups(result["trace"]),
         "trace_condensed": len(result["workloads"]) > CONDENSE_TRACE_ABOVE,
         "assumption_matrix": assumption_matrix(result["workloads"]) if len(result["workloads"]) > 1 else [],
+        "assumed_summary": assumed_summary(workloads),
         "catalog_as_of": a.catalog.as_of.isoformat(),
         "params": params,
         "units": {p["name"]: p["unit"] for p in params},
