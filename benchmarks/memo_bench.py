@@ -58,7 +58,11 @@ def main() -> None:
             html_t.append(t1 - t0)
             pdf_t.append(t2 - t1)
             total_t.append(t2 - t0)
-        pages = data.count(b"/Type /Page\n") or data.count(b"/Type /Page")
+        import io
+
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(io.BytesIO(data)).pages)
 
     med = statistics.median
     print(f"one-workload memo (Part 1 example, {pages} pages)")

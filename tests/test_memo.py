@@ -125,6 +125,7 @@ def test_deterministic_mode_gives_identical_text(part1, part1_pdf):
     data, text, _ = part1_pdf
     again = memo.render_pdf(part1, deterministic=True)
     assert text_of(again) == text
+    assert again == data  # and the same bytes (fixed identifier, dates and font timestamps)
 
 
 def test_paper_sizes(part1, part1_pdf, tmp_path):

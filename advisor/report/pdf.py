@@ -14,6 +14,7 @@ symlink. Refusals are recorded, never raised to the reader.
 from __future__ import annotations
 
 import mimetypes
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -95,17 +96,26 @@ def html_to_pdf(html: str, *, base_dir: Path, policy: FetchPolicy, deterministic
     """Render ``html`` (relative URLs resolve against ``base_dir``) to PDF bytes."""
     import logging
 
+    import weasyprint
     from weasyprint import HTML
 
     # A refused fetch is expected (and logged by the policy); keep WeasyPrint quiet about it.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=_fetcher(policy))
-    import weasyprint
 
     known = set(getattr(weasyprint, "DEFAULT_OPTIONS", {}))
     options: dict = {}
-    if deterministic:
-        # A fixed document identifier: the same memo gives the same bytes.
-        key = "pdf_identifier" if "pdf_identifier" in known else "identifier"
-        options[key] = b"advisor-memo"
-    return document.write_pdf(**options)
+    if not deterministic:
+        return document.write_pdf(**options)
+    # A fixed document identifier, and fontTools' font-subset timestamps taken
+    # from SOURCE_DATE_EPOCH: the same memo gives the same bytes.
+    options["pdf_identifier" if "pdf_identifier" in known else "identifier"] = b"advisor-memo"
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        return document.write_pdf(**options)
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved

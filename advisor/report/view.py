@@ -132,6 +132,18 @@ def nearest_thresholds(result: dict, a: Assessment, labels: dict) -> list[Thresh
         if uses_gpu and util_param in params:
             spec = rb.parameters[util_param]
             forced.append(Threshold(w.workload.name, "profile.dedicated_utilization", fmt.label(labels, "inputs", "profile.dedicated_utilization"), float(w.priced.utilization), util_param, float(params[util_param]), spec.unit, spec.description, "<"))
+    # A zero measure (no closed-API spend, say) is not "near" anything; one
+    # measure compared with the same value under two names is one row.
+    rows = [r for r in rows if r.actual != 0]
+    merged: dict[tuple, Threshold] = {}
+    for r in rows:
+        key = (r.entity, r.fact, r.threshold)
+        if key in merged:
+            if r.description not in merged[key].description:
+                merged[key].description += " " + r.description
+        else:
+            merged[key] = r
+    rows = list(merged.values())
     out: list[Threshold] = []
     for f in forced:  # the same input at the same value is one row, whichever workload
         if all((f.fact, f.param, f.actual) != (o.fact, o.param, o.actual) for o in out):
@@ -139,7 +151,7 @@ def nearest_thresholds(result: dict, a: Assessment, labels: dict) -> list[Thresh
     for r in sorted(rows, key=lambda r: (r.relative, r.entity, r.param)):
         if len(out) >= max(NEAREST_ROWS, len(forced)):
             break
-        if all((r.entity, r.fact, r.param) != (o.entity, o.fact, o.param) for o in out):
+        if all((r.entity, r.fact, r.threshold) != (o.entity, o.fact, o.threshold) for o in out):
             out.append(r)
     return sorted(out, key=lambda r: r.relative)
 
