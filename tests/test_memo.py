@@ -275,3 +275,22 @@ def test_ten_workloads_render_in_parallel_and_bad_files_are_reported(tmp_path):
 def test_importing_the_memo_module_loads_neither_weasyprint_nor_matplotlib():
     code = "import sys, advisor.report.memo, advisor.report.view; assert 'weasyprint' not in sys.modules and 'matplotlib' not in sys.modules, 'heavy import'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _crash_on_b(job):
+    """Stands in for the worker: dies (as a native crash would) on b.yaml, succeeds elsewhere."""
+    import os
+
+    src = job[0]
+    if src.endswith("b.yaml"):
+        os._exit(139)
+    return src, job[1], None
+
+
+def test_a_crashing_worker_fails_only_its_own_memo(tmp_path, monkeypatch):
+    monkeypatch.setattr(memo, "_one", _crash_on_b)
+    paths = [tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"]
+    results = memo.write_memos(paths, tmp_path / "out", jobs=2)
+    by = {p.name: (out, err) for p, out, err in results}
+    assert by["a.yaml"] == (tmp_path / "out" / "a.pdf", None) and by["c.yaml"] == (tmp_path / "out" / "c.pdf", None)
+    assert by["b.yaml"][0] is None and "crashed" in by["b.yaml"][1]

@@ -109,6 +109,8 @@ def by_unit(x: Any, unit: str | None) -> str:
         return months(x)
     if u.startswith("percentage points"):
         return f"{x:+g} pts"
+    if " per " in u:  # a ratio, e.g. input tokens per output token
+        return f"{x:g}:1"
     if u == "x":
         return f"{x:g}×"
     if "tokens/" in u or u.startswith("output tokens"):

@@ -121,7 +121,8 @@ def nearest_thresholds(result: dict, a: Assessment, labels: dict) -> list[Thresh
             key = (t["entity"], c["fact"], p)
             spec = rb.parameters.get(p)
             seen.setdefault(key, Threshold(t["entity"], c["fact"], fmt.label(labels, "inputs", c["fact"]), float(c["actual"]), p, float(c["threshold"]), spec.unit if spec else None, spec.description if spec else p, c["op"]))
-    rows = list(seen.values())
+    # A zero measure (no closed-API spend, say) is not "near" anything.
+    rows = [r for r in seen.values() if r.actual != 0]
     forced: list[Threshold] = []
     util_param = "revert.dedicated_utilization_below"
     for w in a.workloads[:3]:
@@ -132,9 +133,7 @@ def nearest_thresholds(result: dict, a: Assessment, labels: dict) -> list[Thresh
         if uses_gpu and util_param in params:
             spec = rb.parameters[util_param]
             forced.append(Threshold(w.workload.name, "profile.dedicated_utilization", fmt.label(labels, "inputs", "profile.dedicated_utilization"), float(w.priced.utilization), util_param, float(params[util_param]), spec.unit, spec.description, "<"))
-    # A zero measure (no closed-API spend, say) is not "near" anything; one
-    # measure compared with the same value under two names is one row.
-    rows = [r for r in rows if r.actual != 0]
+    # One measure compared with the same value under two names is one row.
     merged: dict[tuple, Threshold] = {}
     for r in rows:
         key = (r.entity, r.fact, r.threshold)
