@@ -12,7 +12,7 @@ import pytest
 
 from advisor.tui.app import AdvisorApp, InterviewScreen
 from advisor.yamlio import read_yaml
-from test_tui_support import PART1, _isolated_config, option_index, plain, screen_text, tick, type_text  # noqa: F401
+from test_tui_support import PART1, _isolated_config, keys, option_index, plain, screen_text, tick, type_text  # noqa: F401
 from advisor.tui.results import ResultsView
 
 NOTES = (
@@ -29,14 +29,7 @@ def example() -> dict:
 
 async def answer_number(pilot, value: str, confidence: str | None = None, note: str | None = None) -> None:
     """In a number question: value, Tab, confidence key, Tab, note, Tab to the next question."""
-    await type_text(pilot, value)
-    await pilot.press("tab")
-    if confidence:
-        await pilot.press(confidence[0])
-    await pilot.press("tab")
-    if note:
-        await type_text(pilot, note)
-    await pilot.press("tab")
+    await keys(pilot, *value, "tab", *([confidence[0]] if confidence else []), "tab", *(note or ""), "tab")
 
 
 async def next_section(pilot) -> None:
@@ -52,20 +45,20 @@ async def interview_part1(pilot, app) -> None:
 
     # 1 Organization
     await type_text(pilot, ex["organization"])
-    await pilot.press("tab")
+    await keys(pilot, "tab")
     await type_text(pilot, ex["prepared_for"])
-    await pilot.press("tab")
+    await keys(pilot, "tab")
     await type_text(pilot, "2026-11-22")
-    await pilot.press("tab")
+    await keys(pilot, "tab")
     await answer_number(pilot, "100")
     await answer_number(pilot, "150")
     await next_section(pilot)
 
     # 2 Workloads: rename the first one, describe it
     assert screen.sections[screen.section_index].id == "workloads"
-    await pilot.press("end", "ctrl+u")
+    await keys(pilot, "end", "ctrl+u")
     await type_text(pilot, "document-assistant")
-    await pilot.press("tab", "c", "tab")  # kind: chat
+    await keys(pilot, "tab", "c", "tab")  # kind: chat
     await type_text(pilot, NOTES)
     await next_section(pilot)
 
@@ -81,34 +74,34 @@ async def interview_part1(pilot, app) -> None:
     await answer_number(pilot, "92")
     await answer_number(pilot, "12", "estimated", "team's own time tracking, not yet two months of data")
     await answer_number(pilot, "0")
-    await tick(pilot, [option_index(c) for c in w["profile"]["candidates"]])
-    await pilot.press("tab")
+    await tick(pilot, [option_index(c) for c in w["profile"]["candidates"]], fast=True)
+    await keys(pilot, "tab")
     await answer_number(pilot, "40")
     await answer_number(pilot, "8", "estimated", "Part 1: a standard migration takes 6-10 engineer-weeks")
-    await pilot.press("y")  # steady traffic
+    await keys(pilot, "y")  # steady traffic
     await next_section(pilot)
 
     # 4 Specialization gate
     assert screen.sections[screen.section_index].id == "specialization"
-    await pilot.press("n", "tab", "n", "tab", "n", "tab", "y", "tab")
-    await pilot.press("tab", "tab", "tab")  # eval gap: left to its default
-    await pilot.press("n", "tab", "n")
+    await keys(pilot, "n", "tab", "n", "tab", "n", "tab", "y", "tab")
+    await keys(pilot, "tab", "tab", "tab")  # eval gap: not answered (its default applies)
+    await keys(pilot, "n", "tab", "n")
     await next_section(pilot)
 
     # 5 Ownership gate
-    await pilot.press("n", "tab", "n", "tab", "n", "tab")
+    await keys(pilot, "n", "tab", "n", "tab", "n", "tab")
     await answer_number(pilot, "0.5")
     await next_section(pilot)
 
     # 6 Migration complexity (1 + 2 + 2 + 2 + 2 + 2 = 11)
-    await pilot.press("l", "tab", "m", "tab", "m", "tab", "m", "tab", "m", "tab", "m")
+    await keys(pilot, "l", "tab", "m", "tab", "m", "tab", "m", "tab", "m", "tab", "m")
     await next_section(pilot)
 
     # 7 Vendor gates: pick the three candidates, then score each
     assert screen.sections[screen.section_index].id == "vendors"
     await tick(pilot, [0, 1, 2])
     await pilot.pause()
-    await pilot.press("tab")  # to the vendor tabs
+    await keys(pilot, "tab")  # to the vendor tabs
     await pilot.press("left", "left")  # together/deepseek-v3
     await pilot.pause()
     vendors = {v["option"]: v for v in w["vendors"]}
@@ -120,25 +113,21 @@ async def interview_part1(pilot, app) -> None:
             await pilot.pause()
         assert screen.vi == vi
         v = vendors[option]
-        await pilot.press("tab")
-        for gate in order:
+        await keys(pilot, "tab")
+        answered = [g for g in order if g in v["gates"] or g in v.get("notes", {})]
+        for gate in order[: order.index(answered[-1]) + 1]:
             verdict = v["gates"].get(gate)
-            if verdict:
-                await pilot.press(verdict[0])
-            await pilot.press("tab")
             note = v.get("notes", {}).get(gate)
-            if note:
-                await type_text(pilot, note)
-            await pilot.press("tab")
+            await keys(pilot, *([verdict[0]] if verdict else []), "tab", *(note or ""), "tab")
     await next_section(pilot)
 
     # 8 Current operations
     assert screen.sections[screen.section_index].id == "operations"
-    await pilot.press("0", "tab")
+    await keys(pilot, "0", "tab")
     await answer_number(pilot, "16800", "estimated", ex["operations"]["monthly_inference_spend"]["note"])
     await answer_number(pilot, "2")
     await answer_number(pilot, "0")
-    await pilot.press("n", "tab", "n", "tab", "0", "tab")
+    await keys(pilot, "n", "tab", "n", "tab", "0", "tab")
     await answer_number(pilot, "1500")
     await next_section(pilot)
 
@@ -168,7 +157,7 @@ async def test_part1_interview_typed_key_by_key(tmp_path):
         assert (tmp_path / "part1.autosave.yaml").exists()
 
         # export the memo
-        await pilot.press("ctrl+e")
+        await keys(pilot, "ctrl+e")
         await pilot.pause()
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -178,7 +167,7 @@ async def test_part1_interview_typed_key_by_key(tmp_path):
             assert memo.exists() and memo.read_bytes()[:5] == b"%PDF-"
             assert app.memo_written == memo
         # save
-        await pilot.press("ctrl+s")
+        await keys(pilot, "ctrl+s")
         await pilot.pause()
     assert target.exists()
     assert not (tmp_path / "part1.autosave.yaml").exists()

@@ -20,16 +20,43 @@ def _isolated_config(tmp_path, monkeypatch):
     monkeypatch.setenv("ADVISOR_CONFIG_DIR", str(tmp_path / "config"))
 
 
-async def type_text(pilot, text: str) -> None:
-    """Type text one key event per character, as a terminal sends it (without Pilot's per-key idle wait)."""
+FOCUS_KEYS = {"tab", "shift+tab", "enter", "pagedown", "pageup", "escape"}
+
+
+async def keys(pilot, *names: str) -> None:
+    """Send key events as a terminal does when someone types quickly, then let the app catch up.
+
+    Pilot.press waits for the app to go idle after every key, which makes a long interview slow.
+    Keys typed into one widget are sent in a burst; keys that move focus wait for the app (as a
+    person does), since Textual routes a key to the widget focused when it arrives.
+    """
     from textual import events
-    from textual.keys import _character_to_key
+    from textual.keys import _character_to_key, _get_unicode_name_from_key
+    import unicodedata
 
     driver = pilot.app._driver
-    for ch in text:
-        key = ch if ch.isalnum() else _character_to_key(ch)
-        driver.send_message(events.Key(key, ch))
+    for name in names:
+        if name in FOCUS_KEYS:
+            # a key that moves focus: the next key must go to the newly focused widget
+            await pilot.press(name)
+            continue
+        if len(name) == 1 and not name.isalnum():
+            key, char = _character_to_key(name), name
+        elif len(name) == 1:
+            key, char = name, name
+        else:
+            key = name
+            try:
+                char = unicodedata.lookup(_get_unicode_name_from_key(key))
+            except KeyError:
+                char = None
+        driver.send_message(events.Key(key, char))
     await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type text one key event per character."""
+    await keys(pilot, *text)
 
 
 def screen_text(app) -> str:
@@ -50,13 +77,17 @@ def option_index(option_id: str, exclude: str | None = None) -> int:
     return ids.index(option_id)
 
 
-async def tick(pilot, order: list[int], start: int = 0) -> None:
+async def tick(pilot, order: list[int], start: int = 0, fast: bool = False) -> None:
     """In a focused SelectionList: move to each index in turn and tick it with space."""
     at = start
     for i in order:
         step = "down" if i > at else "up"
-        await pilot.press(*([step] * abs(i - at)))
-        await pilot.press("space")
+        moves = [step] * abs(i - at) + ["space"]
+        if fast:
+            await keys(pilot, *moves)
+        else:
+            await pilot.press(*moves)
+            await pilot.pause()
         at = i
 
 

@@ -638,12 +638,12 @@ class AdvisorApp(App[None]):
             screen.session.dirty = True
             self.call_after_refresh(screen.changed)
             self.notify(f"Recovered the answers from {auto.name if auto else 'the autosave'}.", timeout=6)
-        if opened.problems:
+        problems = [p for p in opened.problems if p.message != D.MISSING]  # unanswered questions are not errors
+        if problems:
             self.push_screen(ProblemsScreen(
-                f"{path.name} has {len(opened.problems)} problem{'s' if len(opened.problems) != 1 else ''}", opened.problems,
+                f"{path.name} has {len(problems)} problem{'s' if len(problems) != 1 else ''}", problems,
                 "The answers are kept as written and each problem is shown at its question."))
-        if path.exists():
-            remember(path, session.organization)
+        remember(path, session.organization)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

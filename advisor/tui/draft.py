@@ -166,6 +166,8 @@ def check(data: dict, source: str = "<interview>") -> Checked:
         out.problems = list(exc.problems)
     work = copy.deepcopy(data)
     problems = out.problems
+    kept = list(range(len(work.get("workloads") or []))) if isinstance(work.get("workloads"), list) else []
+    seen = {(p.field, p.message) for p in out.problems}
     for _ in range(6):
         dropped_workloads: set[int] = set()
         for p in problems:
@@ -174,10 +176,9 @@ def check(data: dict, source: str = "<interview>") -> Checked:
                 continue
             # required workload fields: the workload cannot be priced; set it aside
             if loc[0] == "workloads" and len(loc) >= 2 and isinstance(loc[1], int):
-                wl = loc[1]
                 sub = loc[2:]
                 if p.message == MISSING and sub[:1] in (("profile",), ("name",)) or sub in (("profile", "current"), ("profile", "requests_per_month"), ("name",), ("profile",)):
-                    dropped_workloads.add(wl)
+                    dropped_workloads.add(loc[1])
                     continue
             if loc == ("organization",):
                 work["organization"] = "(organization not named yet)"
@@ -192,13 +193,14 @@ def check(data: dict, source: str = "<interview>") -> Checked:
                 target = target[:-1]
             if get(work, target) is not None and not isinstance(target[-1], int) or (len(target) > 2 and target[-2] in ("candidates", "dedicated_utilization_recent_months", "vendors")):
                 remove(work, target)
-                out.set_aside.append(dotted(target) or "")
+                out.set_aside.append(dotted(_remap(target, kept)) or "")
         if dropped_workloads:
             names = []
             for wl in sorted(dropped_workloads, reverse=True):
                 w = get(work, ("workloads", wl), {})
                 names.append(str(w.get("name") if isinstance(w, dict) else wl))
                 work["workloads"].pop(wl)
+                kept.pop(wl)
             out.incomplete.extend(reversed(names))
         if not work.get("workloads"):
             return out
@@ -207,7 +209,23 @@ def check(data: dict, source: str = "<interview>") -> Checked:
             return out
         except AdvisorError as exc:
             problems = exc.problems
+            # problems found only now (e.g. an unknown option, checked once the model is valid):
+            # report them at their place in the answers as typed
+            for p in problems:
+                if p.message == MISSING and p.field == "organization":
+                    continue
+                field_ = dotted(_remap(_parse_field(p.field or ""), kept)) if p.field else p.field
+                if (field_, p.message) not in seen:
+                    seen.add((field_, p.message))
+                    out.problems.append(Problem(p.message, file=p.file, line=p.line, column=p.column, field=field_))
     return out
+
+
+def _remap(loc: Loc, kept: list[int]) -> Loc:
+    """A location in the sanitized copy → the same place in the answers as typed."""
+    if len(loc) >= 2 and loc[0] == "workloads" and isinstance(loc[1], int) and loc[1] < len(kept):
+        return ("workloads", kept[loc[1]]) + loc[2:]
+    return loc
 
 
 # ---------------------------------------------------------------- YAML with comments

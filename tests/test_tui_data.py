@@ -1,0 +1,272 @@
+"""Never lose an answer: resume, invalid input, autosave recovery, files that fail validation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import yaml
+
+from advisor.tui import draft as D
+from advisor.tui.app import AdvisorApp, InterviewScreen, StartScreen
+from advisor.tui.dialogs import ChoiceDialog, ProblemsScreen
+from advisor.tui.fields import ChoiceField, OptionField, OptionsField, PerWorkloadField, TextField, VerdictField
+from advisor.tui.session import autosave_path, recent_files
+from advisor.tui.spec import format_value
+from advisor.yamlio import read_yaml
+from test_tui_support import PART1, REPO, _isolated_config, keys, type_text  # noqa: F401
+from textual.widgets import Input, Select, SelectionList
+
+EXAMPLES = REPO / "questionnaires" / "examples"
+
+
+def copy_example(tmp_path, name="part1-b2b-saas.yaml"):
+    target = tmp_path / name.split("/")[-1]
+    shutil.copy(EXAMPLES / name, target)
+    return target
+
+
+def shown(field):
+    """What a question's control shows, as data."""
+    if isinstance(field, TextField):
+        inputs = list(field.query(Input))
+        value = inputs[0].value
+        if field.question.answer:
+            conf = field.query_one(".q-confidence").value
+            return value, conf, inputs[1].value
+        return value
+    if isinstance(field, VerdictField):
+        return field.query_one(".q-choice").value, field.query_one(".q-note", Input).value
+    if isinstance(field, ChoiceField):
+        return field.query_one(".q-choice").value
+    if isinstance(field, OptionField):
+        v = field.query_one(Select).value
+        return None if v in (Select.NULL, Select.BLANK) else v
+    if isinstance(field, OptionsField):
+        return list(field.query_one(SelectionList).selected)
+    if isinstance(field, PerWorkloadField):
+        return {i.name: i.value for i in field.query(Input)}
+    raise AssertionError(type(field))
+
+
+def expected(field, data):
+    stored = D.get(data, field.loc)
+    q = field.question
+    if isinstance(field, TextField):
+        value, conf, note = D.answer_parts(stored)
+        text = format_value(q, value)
+        return (text, conf, note) if q.answer else text
+    if isinstance(field, VerdictField):
+        return stored, str(D.get(data, field.note_loc) or "")
+    if isinstance(field, OptionsField):
+        return list(stored or [])
+    if isinstance(field, PerWorkloadField):
+        names = [w["name"] for w in data["workloads"]]
+        return {n: format_value(q, (stored or {}).get(n)) for n in names}
+    return stored
+
+
+async def visit_everything(pilot, screen: InterviewScreen):
+    """Every section, every workload, every vendor: yield each question field shown."""
+    for si, section in enumerate(screen.sections):
+        if section.kind in ("results", "export"):
+            continue
+        workloads = range(len(screen.session.workloads())) if section.per_workload else [0]
+        for wi in workloads:
+            vendors = range(len(screen.session.vendors(wi))) if section.scope == "vendor" else [0]
+            for vi in vendors:
+                screen.wi, screen.vi = wi, vi
+                await screen.show_section(si)
+                await pilot.pause()
+                for f in screen.current_view().query(".question"):
+                    yield f
+
+
+async def test_resume_restores_every_answer(tmp_path):
+    for name in ("part1-b2b-saas.yaml", "snapshots/2026-q4-northwind.yaml"):
+        target = copy_example(tmp_path, name)
+        before = target.read_bytes()
+        data = read_yaml(target).data
+        app = AdvisorApp(str(target))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, InterviewScreen)
+            checked = 0
+            async for field in visit_everything(pilot, screen):
+                assert shown(field) == expected(field, data), field.loc
+                checked += 1
+            assert checked > 60
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.6)
+        # looking at every answer changes nothing in the file
+        assert target.read_bytes() == before, name
+
+
+async def test_invalid_input_is_shown_and_kept(tmp_path):
+    target = copy_example(tmp_path)
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await screen.show_section(2)  # volume
+        await pilot.pause()
+        view = screen.current_view()
+        requests = view.query_one("#q-profile-requests_per_month")
+        retry = view.query_one("#q-profile-retry_rate")
+        requests.query_one(Input).focus()
+        await keys(pilot, "ctrl+u")
+        await type_text(pilot, "lots")
+        retry.query_one(Input).focus()
+        await keys(pilot, "ctrl+u")
+        await type_text(pilot, "150")
+        await pilot.pause(0.1)
+        # shown inline, kept in the field
+        assert requests.query_one(Input).value == "lots"
+        assert "expected a number, got 'lots'" in str(requests.query_one(".q-error").render())
+        assert retry.query_one(Input).value == "150"
+        assert "must be at most 100%" in str(retry.query_one(".q-error").render())
+        assert requests.has_class("-invalid")
+        # the rest of the interview still works, and results still show (without the bad answers)
+        await screen.show_section(8)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.6)
+    text = target.read_text()
+    # the file keeps what was typed, with a comment saying what is wrong
+    assert "requests_per_month: lots  # invalid, kept as typed: expected a number, got 'lots'" in text
+    assert "retry_rate: '150'  # invalid, kept as typed: must be at most 100%" in text
+    # ... and reopening it shows the same answers and errors, no traceback
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        assert "requests_per_month" in str([p.field for p in app.screen.problems])
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        await screen.show_section(2)
+        await pilot.pause()
+        view = screen.current_view()
+        assert view.query_one("#q-profile-requests_per_month Input").value == "lots"
+        assert view.query_one("#q-profile-retry_rate Input").value == "150"
+        assert "must be at most 100%" in str(view.query_one("#q-profile-retry_rate .q-error").render())
+        # fixing it makes the file valid again
+        view.query_one("#q-profile-retry_rate Input").focus()
+        await keys(pilot, "ctrl+u")
+        await type_text(pilot, "5")
+        view.query_one("#q-profile-requests_per_month Input").focus()
+        await keys(pilot, "ctrl+u")
+        await type_text(pilot, "800k")
+        await pilot.pause(0.6)
+    assert read_yaml(target).data == read_yaml(PART1).data
+
+
+async def test_every_change_is_on_disk_within_a_second(tmp_path):
+    target = copy_example(tmp_path)
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        field = app.screen.current_view().query_one("#q-prepared_for Input")
+        field.focus()
+        await keys(pilot, "end")
+        await type_text(pilot, " and the board")
+        t = time.monotonic()
+        while "the board" not in target.read_text():
+            await pilot.pause(0.05)
+            assert time.monotonic() - t < 1.0
+    assert read_yaml(target).data["prepared_for"] == "CTO and VP Finance and the board"
+    # the hand-written original was kept once, since the interview does not keep comments
+    assert (tmp_path / "part1-b2b-saas.yaml.orig").read_bytes() == PART1.read_bytes()
+
+
+async def test_new_assessment_autosaves_beside_the_target_and_recovers(tmp_path):
+    target = tmp_path / "acme.yaml"
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_text(pilot, "Acme")
+        await pilot.pause(0.6)
+        # simulate a crash: the app goes away without saving or quitting
+    auto = autosave_path(target)
+    assert auto == tmp_path / "acme.autosave.yaml"
+    assert not target.exists() and read_yaml(auto).data["organization"] == "Acme"
+
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")  # Recover
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        assert screen.current_view().query_one("#q-organization Input").value == "Acme"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert read_yaml(target).data["organization"] == "Acme"
+    assert not auto.exists()
+    assert recent_files()[0]["path"] == str(target)
+
+
+async def test_autosave_newer_than_its_file_is_offered_and_can_be_discarded(tmp_path):
+    target = copy_example(tmp_path)
+    data = read_yaml(target).data
+    data["organization"] = "Recovered Org"
+    auto = autosave_path(target)
+    auto.write_text(yaml.safe_dump(data, sort_keys=False))
+    os.utime(auto, (time.time() + 5, time.time() + 5))
+    # recover: the file gets the autosave's answers, the autosave goes
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")
+        await pilot.pause(0.8)
+        assert app.screen.current_view().query_one("#q-organization Input").value == "Recovered Org"
+    assert read_yaml(target).data["organization"] == "Recovered Org"
+    assert not auto.exists()
+    # discard: the file stays as it was
+    auto.write_text(yaml.safe_dump(dict(data, organization="Stale"), sort_keys=False))
+    os.utime(auto, (time.time() + 5, time.time() + 5))
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "enter")  # Discard
+        await pilot.pause()
+        assert app.screen.current_view().query_one("#q-organization Input").value == "Recovered Org"
+    assert not auto.exists()
+
+
+async def test_a_file_that_does_not_parse_lists_its_problems(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("advisor: 1\norganization: [unclosed\n")
+    app = AdvisorApp(str(bad))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        assert app.screen.problems[0].line == 3 or app.screen.problems[0].line
+        await pilot.press("enter")
+        assert isinstance(app.screen, StartScreen)
+    assert bad.read_text() == "advisor: 1\norganization: [unclosed\n"
+
+
+async def test_validation_errors_open_with_the_list_and_inline(tmp_path):
+    target = copy_example(tmp_path)
+    text = target.read_text().replace("current: openai/gpt-5.5", "current: openai/gpt-55").replace("retry_rate: 0.05", "retry_rate: 5")
+    target.write_text(text)
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        fields = {p.field: p for p in app.screen.problems}
+        assert "workloads[0].profile.current" in fields and fields["workloads[0].profile.current"].line
+        assert "workloads[0].profile.retry_rate" in fields
+        await pilot.press("enter")
+        screen = app.screen
+        await screen.show_section(2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        view = screen.current_view()
+        assert "did you mean 'openai/gpt-5.5'" in str(view.query_one("#q-profile-current .q-error").render())
+        assert view.query_one("#q-profile-current").has_class("-invalid")
+    assert target.read_text() == text  # opening and looking changes nothing
