@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
 
 demo: $(STAMP)
-	$(BIN)/advisor score questionnaires/examples
+	$(BIN)/advisor score questionnaires/examples --pdf --out out
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -200,11 +200,14 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
     viable_ids = {v.option for v in vendors if v.verdict != "eliminated"}
     committable = {v.option for v in vendors if v.verdict == "viable"}
     scored = {v.option for v in vendors}
-    # The recommended option: the cheapest candidate the team can commit to now
-    # (viable), else the cheapest still under deeper evaluation (Part 4, scorecard).
-    best = next((c for c in candidates_sorted if c.id in committable), None)
-    if best is None:
-        best = next((c for c in candidates_sorted if c.id in viable_ids), None)
+    # The option the economics assume: serverless first (Part 1, decision
+    # flowchart: "start with serverless open-weights"), then any deployment;
+    # within each, one the team can commit to now (viable) before one still
+    # under deeper evaluation (Part 4, scorecard); cheapest LCPR first.
+    def first(ids: set[str], serverless_only: bool) -> OptionCost | None:
+        return next((c for c in candidates_sorted if c.id in ids and (not serverless_only or c.option.deployment == "serverless")), None)
+
+    best = first(committable, True) or first(committable, False) or first(viable_ids, True) or first(viable_ids, False)
     if not scored:  # nothing scored (no candidates): cheapest other option
         best = candidates_sorted[0] if candidates_sorted else None
     current = priced.current

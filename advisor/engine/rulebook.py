@@ -211,7 +211,8 @@ class ScopeEngine:
             compared = []
             for a in alt.atoms:
                 actual = lookup(a.fact)
-                entry: dict[str, Any] = {"fact": a.fact, "op": SYMBOL[a.op], "actual": actual}
+                op = SYMBOL[a.op] if a.op != "present" else ("is given" if a.value else "is not given")
+                entry: dict[str, Any] = {"fact": a.fact, "op": op, "actual": actual}
                 if isinstance(a.value, ParamRef):
                     entry["param"] = a.value.name
                     entry["threshold"] = params.get(a.value.name)

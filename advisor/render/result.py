@@ -43,6 +43,11 @@ def _inputs_for(compared: list[dict], inputs: dict[str, Input]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _names(keys: list[str], inputs: dict[str, Input]) -> list[str]:
+    """Input keys as the inputs list names them (settings carry their section)."""
+    return [inputs[k].name for k in keys]
+
+
 def _confidence(names: list[str], inputs: dict[str, Input]) -> str:
     if not names:
         return "measured"
@@ -53,9 +58,9 @@ def trace_dict(t: TraceEntry, inputs: dict[str, Input]) -> dict:
     d = t.as_dict()
     d["compared"] = [{k: _num(v) for k, v in c.items()} for c in t.compared]
     rests = _inputs_for(t.compared, inputs)
-    d["rests_on"] = rests
+    d["rests_on"] = _names(rests, inputs)
     d["confidence"] = _confidence(rests, inputs)
-    d["assumed_inputs"] = [n for n in rests if inputs[n].confidence == "assumed"]
+    d["assumed_inputs"] = _names([n for n in rests if inputs[n].confidence == "assumed"], inputs)
     return d
 
 
@@ -69,7 +74,7 @@ def _decided(ev: Evaluation, name: str, inputs: dict[str, Input]) -> dict:
         out["compared"] = [{k: _num(v) for k, v in x.items()} for x in t.compared]
         rests = _inputs_for(t.compared, inputs)
         out["confidence"] = _confidence(rests, inputs)
-        out["assumed_inputs"] = [n for n in rests if inputs[n].confidence == "assumed"]
+        out["assumed_inputs"] = _names([n for n in rests if inputs[n].confidence == "assumed"], inputs)
     return out
 
 
@@ -154,6 +159,10 @@ def workload_dict(r: WorkloadResult, settings: dict[str, Input]) -> dict:
         },
         "current": {"option": current.id, "monthly_cost": _num(current.result.monthly_cost, 2), "lcpr": _num(current.result.lcpr, 6)},
         "recommended_option": (
+            {"option": best.id, "deployment": best.option.deployment, "monthly_cost": _num(best.result.monthly_cost, 2), "lcpr": _num(best.result.lcpr, 6)}
+            if best is not None and ev.one("decision") == "migrate" else None
+        ),
+        "best_candidate": (
             {"option": best.id, "deployment": best.option.deployment, "monthly_cost": _num(best.result.monthly_cost, 2), "lcpr": _num(best.result.lcpr, 6)}
             if best is not None else None
         ),
