@@ -47,3 +47,15 @@ def test_score_json_carries_boundaries_timeline_and_consolidation():
     assert "gpus_pooled" in r["consolidation"]
     fast = json.loads(run_advisor("score", str(EXAMPLES / "part1-b2b-saas.yaml"), "--format", "json", "--no-boundaries").stdout)
     assert "boundaries" not in fast["results"][0]["workloads"][0]
+
+
+def test_memo_page_one_says_what_would_change_the_answer_and_shows_the_timeline(tmp_path):
+    pdf = tmp_path / "memo.pdf"
+    out = run_advisor("memo", str(EXAMPLES / "part1-b2b-saas.yaml"), "-o", str(pdf), "--deterministic")
+    assert out.returncode == 0, out.stderr
+    from pypdf import PdfReader
+
+    pages = [p.extract_text() for p in PdfReader(str(pdf)).pages]
+    assert "what would change the answer" in pages[0].lower()
+    assert "below 416,000 requests/month" in pages[0]
+    assert any("Break-even in month 6" in p for p in pages)

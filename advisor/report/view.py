@@ -423,6 +423,10 @@ def memo_date(a: Assessment, result: dict, deterministic: bool) -> str:
     return dt.date.today().isoformat()
 
 
+PAGE_ONE_BOUNDARIES = 3  # page 1 holds the decision; the rest of the boundaries are in the JSON
+PAGE_ONE_THRESHOLDS = 4
+
+
 def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool = True) -> dict[str, Any]:
     result = assessment_dict(a)
     monitoring = load_monitoring()
@@ -440,6 +444,28 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "payback_from_decision_months": core.payback_from_decision_months(payback, lead) if payback is not None else None,
         "lead_time_months": lead,
     }
+    # Issue 6: what would change the answer, and when the money arrives.
+    from advisor.analysis import boundaries as find_boundaries
+    from advisor.analysis import timeline as savings_timeline
+    from advisor.analysis import timeline_svg
+
+    flips = [b for b in find_boundaries(a) if b.get("flips")]
+    flips.sort(key=lambda b: (not b.get("measure_first"), b.get("outcome") != "decision", abs(b.get("distance_pct") or 1e9)))
+    seen: set = set()
+    unique = []
+    for b in flips:  # a gate flipping at the same point as the decision says nothing new
+        k = (b["workload"], b["input"], round(float(b.get("flip_value") or 0), -1))
+        if k not in seen:
+            seen.add(k)
+            unique.append(b)
+    flips = unique
+    timelines = {}
+    for t in savings_timeline(a):
+        if t.get("hypothetical") or not t.get("available", True):
+            continue
+        timelines[t["workload"]] = {"t": t, "svg": timeline_svg(t) if with_charts else None}
+    for w in workloads:
+        w["timeline"] = timelines.get(w["d"]["name"])
     rb = load_rulebook()
     params = [
         {"name": k, "value": v["value"], "overridden": v["overridden"], "unit": rb.parameters[k].unit if k in rb.parameters else None,
@@ -450,7 +476,9 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "r": result,
         "workloads": workloads,
         "headline": headline,
-        "nearest": nearest_thresholds(result, a, labels),
+        "boundaries": flips[:PAGE_ONE_BOUNDARIES],
+        "boundaries_more": max(0, len(flips) - PAGE_ONE_BOUNDARIES),
+        "nearest": nearest_thresholds(result, a, labels)[: PAGE_ONE_THRESHOLDS if flips else None],
         "watch": watch_rows(a, result, labels),
         "monitoring": monitoring if monitoring_applies(result, monitoring) else None,
         "catalog_used": catalog_used(a),
