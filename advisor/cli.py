@@ -75,7 +75,8 @@ def _profile_default(name: str) -> float:
 def lcpr(requests, input_tokens, output_tokens, retry_rate, pass_rate, eng_hours, hourly_rate, repair_cost, cache_hit_rate, utilization, option_ids, as_json):
     """Compare loaded cost per request (LCPR) across catalog options, cheapest first."""
     from advisor.catalog import load_catalog, unknown_option_message
-    from advisor.comparison import compare, workload_numbers
+    import advisor.economics as core
+    from advisor.comparison import compare
     from advisor.defaults import economics_constant
 
     catalog = load_catalog()
@@ -83,7 +84,7 @@ def lcpr(requests, input_tokens, output_tokens, retry_rate, pass_rate, eng_hours
     for i in ids:
         if i not in catalog.ids():
             raise UsageError(f"--option: {unknown_option_message(i, catalog)}")
-    w = workload_numbers(
+    w = core.Workload(
         requests=requests,
         input_tokens=input_tokens,
         output_tokens=output_tokens,

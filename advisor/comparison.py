@@ -47,31 +47,6 @@ class OptionCost:
         }
 
 
-def workload_numbers(
-    *,
-    requests: float,
-    input_tokens: float,
-    output_tokens: float,
-    retry_rate: float,
-    quality_pass_rate: float,
-    engineering_hours: float,
-    engineer_hourly_rate: float,
-    repair_cost_per_failure: float,
-    cache_hit_rate: float,
-) -> core.Workload:
-    return core.Workload(
-        requests=requests,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        retry_rate=retry_rate,
-        quality_pass_rate=quality_pass_rate,
-        engineering_hours=engineering_hours,
-        engineer_hourly_rate=engineer_hourly_rate,
-        repair_cost_per_failure=repair_cost_per_failure,
-        cache_hit_rate=cache_hit_rate,
-    )
-
-
 def price_of(option: Option, catalog: Catalog, utilization: float, hours_per_month: float) -> core.TokenPrice | core.GpuPrice:
     if option.per_token:
         discount = catalog.providers[option.provider].cache_discount or 0.0

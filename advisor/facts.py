@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+
 @dataclass(frozen=True)
 class FactSpec:
     group: str
@@ -23,15 +24,7 @@ def _f(group: str, type_: str, description: str) -> FactSpec:
     return FactSpec(group, type_, description)
 
 
-VENDOR_GATES = (
-    "model_availability",
-    "latency_under_load",
-    "throughput_economics",
-    "reliability_failover",
-    "compliance_data_handling",
-    "integration_complexity",
-    "pricing_trajectory",
-)
+from advisor.model.questionnaire import VENDOR_GATES  # the gate names the questionnaire uses
 
 VENDOR = {
     "vendor.option": _f("inputs", "text", "catalog option id"),

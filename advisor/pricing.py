@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.comparison import OptionCost, compare, workload_numbers
+from advisor.comparison import OptionCost, compare
 from advisor.defaults import Input, economics_constant, settings_inputs, workload_inputs
 import advisor.economics as core
 from advisor.loader import Loaded
@@ -48,7 +48,7 @@ def price_workload(w: Workload, settings: dict[str, Input], catalog: Catalog) ->
     inputs = workload_inputs(w)
     inputs.update({k: v for k, v in settings.items()})
     v = {k: i.value for k, i in inputs.items()}
-    numbers = workload_numbers(
+    numbers = core.Workload(
         requests=v["profile.requests_per_month"],
         input_tokens=v["profile.input_tokens"],
         output_tokens=v["profile.output_tokens"],

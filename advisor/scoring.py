@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from advisor.errors import AdvisorError, Problem
 
@@ -35,6 +36,20 @@ def score_file(path: Path, include_trace: bool = True, analysis: bool = False) -
             w["timeline"] = lines.get(w["name"])
         result["consolidation"] = consolidation(a)
     return result
+
+
+@contextmanager
+def _progress(show: bool, total: int) -> Iterator[Callable[[int], None]]:
+    """A transient progress bar on stderr for long batches (a no-op otherwise)."""
+    if not show:
+        yield lambda n: None
+        return
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    task = bar.add_task("scoring", total=total)
+    with bar:
+        yield lambda n: bar.advance(task, n)
 
 
 PARALLEL_FROM = 64
@@ -67,24 +82,13 @@ def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = No
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(paths) >= PARALLEL_FROM:
         return _score_parallel(paths, workers, progress, include_trace, analysis)
-    bar = None
-    if progress:
-        from rich.progress import Progress
-
-        bar = Progress(transient=True)
-        bar.start()
-        task = bar.add_task("scoring", total=len(paths))
-    try:
+    with _progress(progress, len(paths)) as advance:
         for p in paths:
             try:
                 results.append(score_file(p, include_trace, analysis))
             except AdvisorError as exc:
                 errors.extend(pr.as_dict() for pr in exc.problems)
-            if bar is not None:
-                bar.advance(task)
-    finally:
-        if bar is not None:
-            bar.stop()
+            advance(1)
     return {"results": results, "errors": errors}
 
 
@@ -96,25 +100,14 @@ def _score_parallel(paths: list[Path], workers: int, progress: bool, include_tra
     chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
     results: list[dict] = []
     errors: list[dict] = []
-    bar = None
-    if progress:
-        from rich.progress import Progress
-
-        bar = Progress(transient=True)
-        bar.start()
-        task = bar.add_task("scoring", total=len(paths))
-    try:
+    with _progress(progress, len(paths)) as advance:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for chunk in pool.map(partial(_score_chunk, include_trace=include_trace, analysis=analysis), chunks):
                 for result, problems in chunk:
                     if result is not None:
                         results.append(result)
                     errors.extend(problems)
-                if bar is not None:
-                    bar.advance(task, len(chunk))
-    finally:
-        if bar is not None:
-            bar.stop()
+                advance(len(chunk))
     return {"results": results, "errors": errors}
 
 
