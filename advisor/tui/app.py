@@ -183,6 +183,7 @@ class InterviewScreen(Screen):
         for other in self._views.values():
             other.display = other is view
         self._current = view
+        self.set_class(section.kind == "results", "-results-section")
         body.scroll_home(animate=False)
         title = Text.assemble((f"{index + 1}/{len(self.sections)} ", "dim"), (section.title, "bold"))
         if section.per_workload and self.workload_name():
@@ -192,13 +193,20 @@ class InterviewScreen(Screen):
         nav.highlighted = index
         if self.computed is not None:
             view.refresh_state(result, self.session.checked, self.computed.status)
+        # focus once the new view has been laid out, so scrolling to the focused control is the same every time
+        self.call_after_refresh(self._focus_in, view, focus)
+        self.refresh_panel()
+
+    def _focus_in(self, view: SectionView, focus: str) -> None:
+        if view is not self._current:
+            return
         if focus == "first":
             view.first_focus()
         elif focus:
             for w in view.query(focus):
-                w.focus()
+                w.focus(scroll_visible=False)
+                w.scroll_visible(animate=False)
                 break
-        self.refresh_panel()
 
     def restructure(self) -> None:
         """The questionnaire's shape changed: cached section views are rebuilt when next shown."""
@@ -582,7 +590,7 @@ class AdvisorApp(App[None]):
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
 
     def __init__(self, file: str | Path | None = None, *, watch_css: bool = False) -> None:

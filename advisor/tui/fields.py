@@ -27,6 +27,14 @@ from advisor.tui.spec import CONFIDENCE, Choice, Question, default_for, format_d
 Loc = tuple[str | int, ...]
 
 
+class Advance(Message):
+    """Move on to the next question (Enter in a text box, a letter that picks a choice)."""
+
+    def __init__(self, field: "QuestionField") -> None:
+        super().__init__()
+        self.field = field
+
+
 class Answered(Message):
     """A question's answer changed (value None: cleared)."""
 
@@ -148,12 +156,24 @@ class ChoiceBar(Widget, can_focus=True):
         self.refresh()
         self.post_message(self.Changed(self, value))
 
+    class Picked(Message):
+        """A choice was picked with its letter: the field moves on."""
+
+        def __init__(self, bar: "ChoiceBar") -> None:
+            super().__init__()
+            self.bar = bar
+
+        @property
+        def control(self) -> "ChoiceBar":
+            return self.bar
+
     def on_key(self, event) -> None:
         ch = (event.character or "").lower()
         if ch and ch in self._keys and event.key not in ("space",):
             event.stop()
             event.prevent_default()
             self._set(self.choices[self._keys.index(ch)].value)
+            self.post_message(self.Picked(self))
 
     def on_click(self, event: Click) -> None:
         if self.stacked:
@@ -231,13 +251,26 @@ class QuestionField(Vertical):
             self.remove_class("-invalid")
 
     def focus_control(self) -> None:
+        """Focus this question's first control, scrolling only if it is out of view."""
         for w in self.query("Input, ChoiceBar, Select, SelectionList"):
             if w.focusable:
-                w.focus()
+                w.focus(scroll_visible=False)
+                w.scroll_visible(animate=False)
                 return
 
     def update_results(self, result: dict | None, workload: dict | None, vendor: dict | None) -> None:
         pass
+
+    @on(ChoiceBar.Picked)
+    def _picked(self, event: ChoiceBar.Picked) -> None:
+        """After a letter picks a choice: a confidence or a gate verdict moves to its note; anything else
+        moves to the next question."""
+        event.stop()
+        notes = self.query(".q-note")
+        if event.control.has_class("q-confidence") or (isinstance(self, VerdictField) and notes):
+            notes.first().focus()
+        else:
+            self.post_message(Advance(self))
 
 
 class TextField(QuestionField):
@@ -296,7 +329,7 @@ class TextField(QuestionField):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.screen.focus_next()
+        self.post_message(Advance(self))
 
     @on(ChoiceBar.Changed)
     def _confidence(self, event: ChoiceBar.Changed) -> None:
@@ -354,7 +387,7 @@ class VerdictField(QuestionField):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.screen.focus_next()
+        self.post_message(Advance(self))
 
     def update_results(self, result, workload, vendor) -> None:
         gate = self.question.parts[-1]
@@ -478,7 +511,7 @@ class PerWorkloadField(QuestionField):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.screen.focus_next()
+        self.post_message(Advance(self))
 
 
 FIELD_TYPES: dict[str, type[QuestionField]] = {

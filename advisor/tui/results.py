@@ -169,23 +169,23 @@ def _trace_for(result: dict, rule: str | None, entity: str | None = None) -> dic
     return None
 
 
-def _inputs_table(names: list[str], inputs: list[dict]) -> Table | None:
+def _inputs_table(names: list[str], inputs: list[dict]) -> Text | None:
+    """The inputs a conclusion rests on: one line each, value, confidence and where it came from."""
     by = {i["name"]: i for i in inputs}
-    rows = []
-    for n in names:
-        i = by.get(n) or by.get(f"settings.{n}")
-        if i:
-            rows.append(i)
+    rows = [by.get(n) or by.get(f"settings.{n}") for n in names]
+    rows = [r for r in rows if r]
     if not rows:
         return None
-    t = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), title="Rests on", title_justify="left", title_style="bold")
-    t.add_column("input", overflow="fold")
-    t.add_column("value", justify="right")
-    t.add_column("confidence")
-    t.add_column("from", overflow="fold")
+    t = Text("Rests on\n", style="bold")
     for i in rows:
-        conf = i.get("confidence")
-        t.add_row(i["name"], str(i.get("value")), Text(str(conf), style={"measured": "green", "estimated": "yellow", "assumed": "red"}.get(conf, "")), str(i.get("note") or i.get("origin") or ""))
+        conf = str(i.get("confidence"))
+        t.append(f"  {i['name']} = {i.get('value')}  ")
+        t.append(conf, style={"measured": "green", "estimated": "yellow", "assumed": "red"}.get(conf, ""))
+        source = i.get("note") or i.get("origin") or ""
+        if source:
+            t.append(f"  ({source})", style="dim")
+        t.append("\n")
+    t.rstrip()
     return t
 
 
@@ -307,6 +307,15 @@ class ResultsView(Vertical):
             ol.highlighted = keys.index(old_key)
         elif keys:
             ol.highlighted = 0
+        self.refresh(layout=True)
+
+    def _list_to_top(self, widget) -> None:
+        for scroller in widget.ancestors:
+            if isinstance(scroller, VerticalScroll) and scroller.id == "section-body":
+                target = scroller.scroll_y + widget.region.y - scroller.region.y
+                if abs(target - scroller.scroll_y) > 0.5:
+                    scroller.scroll_to(y=target, animate=False)
+                return
 
     @on(OptionList.OptionHighlighted, "#conclusions")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -315,3 +324,7 @@ class ResultsView(Vertical):
         if key and self._result is not None and key in self._items:
             self.detail = detail_renderable(self._result, self._items[key])
             self.query_one("#why-body", Static).update(self.detail)
+            self.refresh(layout=True)
+            if event.option_list.has_focus:
+                # the list and the "why" under it in view (on small terminals they start below the fold)
+                self._list_to_top(event.option_list)

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from advisor.tui import draft as D
-from advisor.tui.fields import QuestionField, make_field, option_label
+from advisor.tui.fields import Advance, QuestionField, make_field, option_label
 from advisor.tui.results import ResultsView, workload_of
 from advisor.tui.spec import Section
 
@@ -104,7 +104,7 @@ class SectionView(Vertical):
 
     def __init__(self, section: Section, data: dict, *, workload: int, vendor: int, catalog: Any,
                  result: dict | None, checked: D.Checked | None, field_errors: dict) -> None:
-        super().__init__(classes=f"section-{section.id}")
+        super().__init__(classes=f"section-view section-{section.id}")
         self.section = section
         self.data = data
         self.wi = workload
@@ -256,10 +256,21 @@ class SectionView(Vertical):
             return
         for w in self.query("OptionList, SelectionList, Button, Tabs"):
             if w.focusable:
-                w.focus()
+                w.focus(scroll_visible=False)
                 return
 
     # -- events
+    @on(Advance)
+    def _advance(self, event: Advance) -> None:
+        event.stop()
+        fields = list(self.query(QuestionField))
+        if event.field in fields:
+            i = fields.index(event.field)
+            if i + 1 < len(fields):
+                fields[i + 1].focus_control()
+            else:
+                self.app.notify("Last question of this section: PgDn goes to the next one.", timeout=3)
+
     @on(OptionList.OptionHighlighted, "#workload-list")
     def _workload_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
