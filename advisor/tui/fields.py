@@ -261,6 +261,10 @@ class QuestionField(Vertical):
     def update_results(self, result: dict | None, workload: dict | None, vendor: dict | None) -> None:
         pass
 
+    def answer(self, message: Answered) -> None:
+        """Tell the screen (straight to it: bubbling through every container costs a message hop each)."""
+        self.screen.post_message(message)
+
     @on(ChoiceBar.Picked)
     def _picked(self, event: ChoiceBar.Picked) -> None:
         """After a letter picks a choice: a confidence or a gate verdict moves to its note; anything else
@@ -317,9 +321,9 @@ class TextField(QuestionField):
         if q.answer:
             conf = self.query_one(".q-confidence", ChoiceBar).value or "assumed"
             note = self.query_one(".q-note", Input).value.strip()
-            self.post_message(Answered(self.loc, value, numeric=True, confidence=conf, note=note, error=err))
+            self.answer(Answered(self.loc, value, numeric=True, confidence=conf, note=note, error=err))
         else:
-            self.post_message(Answered(self.loc, value, error=err))
+            self.answer(Answered(self.loc, value, error=err))
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -356,7 +360,7 @@ class ChoiceField(QuestionField):
     @on(ChoiceBar.Changed)
     def _changed(self, event: ChoiceBar.Changed) -> None:
         event.stop()
-        self.post_message(Answered(self.loc, event.value))
+        self.answer(Answered(self.loc, event.value))
 
 
 class VerdictField(QuestionField):
@@ -376,13 +380,13 @@ class VerdictField(QuestionField):
     def _changed(self, event: ChoiceBar.Changed) -> None:
         event.stop()
         self.stored = event.value
-        self.post_message(Answered(self.loc, event.value))
+        self.answer(Answered(self.loc, event.value))
 
     @on(Input.Changed)
     def _note(self, event: Input.Changed) -> None:
         event.stop()
         if self.note_loc:
-            self.post_message(Answered(self.note_loc, event.value.strip() or None))
+            self.answer(Answered(self.note_loc, event.value.strip() or None))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -445,7 +449,7 @@ class OptionField(QuestionField):
         value = None if event.value in (Select.NULL, Select.BLANK) else event.value
         if value != self.stored:
             self.stored = value
-            self.post_message(Answered(self.loc, value))
+            self.answer(Answered(self.loc, value))
 
 
 class OptionsField(QuestionField):
@@ -483,7 +487,7 @@ class OptionsField(QuestionField):
         selected = list(event.selection_list.selected)
         if selected != (self.stored or []):
             self.stored = selected
-            self.post_message(Answered(self.loc, selected or None))
+            self.answer(Answered(self.loc, selected or None))
 
 
 class PerWorkloadField(QuestionField):
@@ -506,7 +510,7 @@ class PerWorkloadField(QuestionField):
         value, err = parse_text(self.question, event.value)
         self.own_error = f"{name}: {err}" if err else None
         self.show_error(None)
-        self.post_message(Answered(self.loc + (name,), value, error=err))
+        self.answer(Answered(self.loc + (name,), value, error=err))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
