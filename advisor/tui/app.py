@@ -191,10 +191,7 @@ class InterviewScreen(Screen):
         self._current = view
         self.set_class(section.kind == "results", "-results-section")
         body.scroll_home(animate=False)
-        title = Text.assemble((f"{index + 1}/{len(self.sections)} ", "dim"), (section.title, "bold"))
-        if section.per_workload and self.workload_name():
-            title.append(f"  ·  {self.workload_name()}", style="italic")
-        self.query_one("#section-title", Static).update(title)
+        self._update_section_title()
         nav = self.query_one("#nav", OptionList)
         nav.highlighted = index
         if self.computed is not None:
@@ -213,6 +210,13 @@ class InterviewScreen(Screen):
                 w.focus(scroll_visible=False)
                 w.scroll_visible(animate=False)
                 break
+
+    def _update_section_title(self) -> None:
+        section = self.sections[self.section_index]
+        title = Text.assemble((f"{self.section_index + 1}/{len(self.sections)} ", "dim"), (section.title, "bold"))
+        if (section.per_workload or section.kind == "workloads") and self.workload_name():
+            title.append(f"  ·  {self.workload_name()}", style="italic")
+        self.query_one("#section-title", Static).update(title)
 
     def restructure(self) -> None:
         """The questionnaire's shape changed: cached section views are rebuilt when next shown."""
@@ -302,6 +306,7 @@ class InterviewScreen(Screen):
         if len(m.loc) == 3 and m.loc[0] == "workloads" and m.loc[2] == "name":
             s.rename_workload(m.loc[1], before, after)
             self.restructure()
+            self._update_section_title()
         elif m.loc[-1:] in (("kind",), ("current",), ("candidates",)) and m.loc[:1] == ("workloads",):
             self.restructure()
         if m.loc == ("organization",):

@@ -45,6 +45,8 @@ def put(data: dict, loc: Loc, value: Any) -> None:
     for i, part in enumerate(loc[:-1]):
         nxt = loc[i + 1]
         if isinstance(cur, list):
+            while len(cur) <= part:  # type: ignore[operator]
+                cur.append([] if isinstance(nxt, int) else {})
             cur = cur[part]  # type: ignore[index]
             continue
         if not isinstance(cur.get(part), (dict, list)):

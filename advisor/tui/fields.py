@@ -354,7 +354,8 @@ class ChoiceField(QuestionField):
         keys = " ".join(f"{(c.key or c.label[:1]).lower()}={c.label}" for c in self.question.choices)
         hint = f"Keys: {keys}, Del clears."
         if d is not None:
-            hint = f"Default {format_default(self.question, d[0])} ({d[1]}) when unanswered. " + hint
+            origin = f" ({d[1]})" if d[1] != "default" else ""
+            hint = f"Default {format_default(self.question, d[0])}{origin} when unanswered. " + hint
         return hint
 
     @on(ChoiceBar.Changed)

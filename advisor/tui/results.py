@@ -50,16 +50,29 @@ def workload_of(result: dict | None, name: str | None) -> dict | None:
     return None
 
 
-def lcpr_table(w: dict, width: int = 40) -> Table:
+PANEL_ROWS = 6  # cheapest options shown in the panel, plus today's
+
+
+def lcpr_table(w: dict, width: int = 40, limit: int | None = PANEL_ROWS) -> Table:
     t = Table(box=None, pad_edge=False, expand=True, show_edge=False, padding=(0, 1, 0, 0))
     t.add_column("option", overflow="ellipsis", no_wrap=True, ratio=1)
     t.add_column("LCPR", justify="right", no_wrap=True)
     t.add_column("$/month", justify="right", no_wrap=True)
     rec = (w.get("recommended_option") or {}).get("option")
-    for row in w.get("lcpr", []):
+    rows = w.get("lcpr", [])
+    if limit is not None and len(rows) > limit + 1:
+        keep = rows[:limit]
+        keep += [r for r in rows[limit:] if r.get("current") or r["id"] == rec]
+        hidden = len(rows) - len(keep)
+        rows = keep
+    else:
+        hidden = 0
+    for row in rows:
         mark = "today " if row.get("current") else ("★ " if row["id"] == rec else "")
         style = "bold" if row["id"] == rec else ("dim" if not row.get("current") else "")
         t.add_row(Text(mark + row["id"], style=style), lcpr(row.get("lcpr")), money(row.get("monthly_cost")))
+    if hidden:
+        t.add_row(Text(f"… {hidden} more (tick candidates to compare fewer)", style="dim italic"), "", "")
     return t
 
 

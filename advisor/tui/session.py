@@ -88,7 +88,7 @@ def recent_files() -> list[dict]:
 def remember(path: Path, organization: str | None = None) -> None:
     p = str(path.resolve())
     items = [r for r in recent_files() if r["path"] != p]
-    items.insert(0, {"path": p, "opened": dt.datetime.now().isoformat(timespec="minutes"), "organization": organization or ""})
+    items.insert(0, {"path": p, "opened": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "organization": organization or ""})
     _write_config("recent.yaml", items[:MAX_RECENT])
 
 

@@ -168,6 +168,9 @@ def _question(raw: dict, scope: str, where: str) -> Question:
         Choice(c["value"], str(c.get("label", c["value"])), str(c.get("description", "")), str(c.get("key", "")))
         for c in raw.get("choices", ())
     )
+    keys = [(c.key or c.label[:1]).lower() for c in choices]
+    if len(set(keys)) != len(keys):
+        raise SpecError(f"{where}: two choices answer to the same key ({', '.join(keys)}); give each a 'key'")
     if qtype == "verdict" and not choices:
         choices = tuple(Choice(v, label, "", key) for v, label, key in VERDICTS)
     if qtype == "yesno":
