@@ -270,3 +270,69 @@ async def test_validation_errors_open_with_the_list_and_inline(tmp_path):
         assert "did you mean 'openai/gpt-5.5'" in str(view.query_one("#q-profile-current .q-error").render())
         assert view.query_one("#q-profile-current").has_class("-invalid")
     assert target.read_text() == text  # opening and looking changes nothing
+
+
+async def test_workloads_add_rename_remove(tmp_path):
+    target = copy_example(tmp_path)
+    data = read_yaml(target).data
+    data["operations"]["traffic_growth"] = {"document-assistant": 1.2}
+    target.write_text(yaml.safe_dump(data, sort_keys=False))
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await screen.show_section(1)
+        await pilot.pause()
+        await pilot.click(screen.current_view().query_one("#add-workload"))
+        await pilot.pause()
+        assert screen.wi == 1 and app.focused is screen.current_view().query_one("#q-name Input")
+        await keys(pilot, "ctrl+u")
+        await type_text(pilot, "batch-summaries")
+        await pilot.press("enter", "b")  # kind: batch
+        await pilot.pause()
+        # rename the first workload: its traffic growth follows the new name
+        screen.goto_workload(0)
+        await pilot.pause()
+        name = screen.current_view().query_one("#q-name Input")
+        name.focus()
+        await keys(pilot, "end")
+        await type_text(pilot, "-v2")
+        await pilot.pause()
+        assert screen.session.workload_names() == ["document-assistant-v2", "batch-summaries"]
+        assert screen.session.data["operations"]["traffic_growth"] == {"document-assistant-v2": 1.2}
+        # per-workload sections show a tab per workload
+        await screen.show_section(2)
+        await pilot.pause()
+        tabs = screen.current_view().query_one(".workload-tabs")
+        assert [str(t.label) for t in tabs.query("Tab")] == ["document-assistant-v2", "batch-summaries"]
+        # remove the first (asks first)
+        await screen.show_section(1)
+        await pilot.pause()
+        screen.current_view().query_one("#workload-list").focus()
+        await pilot.press("delete")
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")
+        await pilot.pause(0.6)
+    saved = read_yaml(target).data
+    assert [w["name"] for w in saved["workloads"]] == ["batch-summaries"]
+    assert saved["workloads"][0]["kind"] == "batch"
+    assert "traffic_growth" not in saved["operations"]
+
+
+async def test_start_screen_new_assessment_and_help(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = AdvisorApp(None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        await pilot.press("f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.press("enter")  # New assessment…
+        await pilot.press("enter")  # default path
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen)
+        assert app.screen.session.path == tmp_path / "assessment.yaml"
+        await type_text(pilot, "Start Co")
+        await pilot.pause(0.6)
+    assert read_yaml(tmp_path / "assessment.autosave.yaml").data["organization"] == "Start Co"

@@ -625,6 +625,17 @@ class AdvisorApp(App[None]):
         else:
             self.push_screen(StartScreen())
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug is about to end the app: write what was answered first."""
+        screen = self.interview
+        if screen is not None and screen.session.dirty:
+            try:
+                screen.session.recheck()
+                screen.session.write()
+            except Exception:  # noqa: BLE001 - never mask the original error
+                pass
+        super()._handle_exception(error)
+
     @property
     def interview(self) -> InterviewScreen | None:
         for s in reversed(self.screen_stack):

@@ -235,10 +235,11 @@ def detail_renderable(result: dict, item: dict) -> Any:
     if data.get("source"):
         parts.append(Text(f"Field guide: {data['source']}", style="italic"))
     rule = data.get("rule")
-    if kind == "decision" and w is not None:
-        rule = None
     entity = w["name"] if w else None
-    trace = _trace_for(result, rule, entity) or _trace_for(result, rule)
+    if kind == "decision" and w is not None:
+        trace = next((t for t in result.get("trace", []) if t.get("conclusion") == "decision" and t.get("entity") == entity), None)
+    else:
+        trace = _trace_for(result, rule, entity) or _trace_for(result, rule)
     if trace:
         parts.append(Text(""))
         parts.append(Text.assemble(("Rule ", "bold"), f"{trace['rule']} ({trace.get('ruleset')})"))
@@ -263,7 +264,16 @@ def detail_renderable(result: dict, item: dict) -> Any:
             if w.get("payback_months") is not None:
                 parts.append(Text(f"Migration {money(w.get('migration_cost'))} ({w.get('migration_engineer_weeks')} engineer-weeks) pays back in {w['payback_months']:.1f} months, {w.get('payback_from_decision_months') or 0:.1f} from the decision."))
         for g in ("specialization", "ownership", "volume"):
-            parts.append(Text.assemble(f"  {GATE_TITLES[g]} gate: ", outcome(w["gates"][g].get("outcome"))))
+            gate = w["gates"][g]
+            line = Text.assemble(f"  {GATE_TITLES[g]} gate: ", outcome(gate.get("outcome")))
+            conf = gate.get("confidence")
+            if conf:
+                line.append("  confidence ")
+                line.append(str(conf), style={"measured": "green", "estimated": "yellow", "assumed": "red"}.get(conf, ""))
+                assumed = gate.get("assumed_inputs") or []
+                if assumed:
+                    line.append(f" ({len(assumed)} assumed input{'s' if len(assumed) != 1 else ''})", style="dim")
+            parts.append(line)
     return Group(*parts)
 
 

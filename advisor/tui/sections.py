@@ -275,7 +275,7 @@ class SectionView(Vertical):
     def _workload_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         idx = event.option_index
-        if idx != self.wi:
+        if idx != self.wi and event.option_list.has_focus:  # the user moved, not a (re)build
             self.post_message(WorkloadPicked(idx))
 
     @on(Button.Pressed)
