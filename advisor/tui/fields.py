@@ -189,6 +189,12 @@ class ChoiceBar(Widget, can_focus=True):
 # ---------------------------------------------------------------- question fields
 
 
+def built(inp: Input) -> Input:
+    """Remember what an Input was built with: its first Changed event reports that, not an edit."""
+    inp.__dict__["_built_with"] = inp.value
+    return inp
+
+
 class QuestionField(Vertical):
     """Label, help, the control(s), and an error line. Subclasses per input type."""
 
@@ -261,6 +267,16 @@ class QuestionField(Vertical):
     def update_results(self, result: dict | None, workload: dict | None, vendor: dict | None) -> None:
         pass
 
+    def typed(self, event: Input.Changed) -> bool:
+        """True for a change the user made (not the Input reporting the value it was built with)."""
+        seen = self.__dict__.setdefault("_seen", {})
+        key = id(event.input)
+        if key not in seen:
+            seen[key] = True
+            if event.value == event.input.__dict__.get("_built_with", event.value):
+                return False
+        return True
+
     def answer(self, message: Answered) -> None:
         """Tell the screen (straight to it: bubbling through every container costs a message hop each)."""
         self.screen.post_message(message)
@@ -293,14 +309,14 @@ class TextField(QuestionField):
         elif q.type == "date":
             placeholder = "YYYY-MM-DD"
         with Horizontal(classes="q-row"):
-            yield Input(text, placeholder=placeholder, classes="q-input", compact=True)
+            yield built(Input(text, placeholder=placeholder, classes="q-input", compact=True))
             unit = "%" if q.type == "percent" else ""
             unit = (unit + " " + q.unit).strip()
             if unit:
                 yield Static(unit, classes="q-unit")
             if q.answer:
                 yield ChoiceBar(tuple(Choice(c, c, "", c[0]) for c in CONFIDENCE), confidence, compact=True, classes="q-confidence")
-                yield Input(note, placeholder="source / note", classes="q-note", compact=True)
+                yield built(Input(note, placeholder="source / note", classes="q-note", compact=True))
 
     def default_hint(self) -> str:
         d = self.default()
@@ -328,7 +344,8 @@ class TextField(QuestionField):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._emit()
+        if self.typed(event):
+            self._emit()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -371,7 +388,7 @@ class VerdictField(QuestionField):
         note = D.get(self.data, self.note_loc) if self.note_loc else None
         with Horizontal(classes="q-row"):
             yield ChoiceBar(self.question.choices, self.stored, classes="q-choice")
-            yield Input(str(note or ""), placeholder="note", classes="q-note", compact=True)
+            yield built(Input(str(note or ""), placeholder="note", classes="q-note", compact=True))
         yield Static("", classes="q-prefill")
 
     def default_hint(self) -> str:
@@ -386,7 +403,7 @@ class VerdictField(QuestionField):
     @on(Input.Changed)
     def _note(self, event: Input.Changed) -> None:
         event.stop()
-        if self.note_loc:
+        if self.note_loc and self.typed(event):
             self.answer(Answered(self.note_loc, event.value.strip() or None))
 
     @on(Input.Submitted)
@@ -500,13 +517,15 @@ class PerWorkloadField(QuestionField):
         for name in names:
             with Horizontal(classes="q-row"):
                 yield Static(name, classes="q-sublabel")
-                yield Input(format_value(self.question, stored.get(name)), placeholder="×", classes="q-input", name=name, compact=True)
+                yield built(Input(format_value(self.question, stored.get(name)), placeholder="×", classes="q-input", name=name, compact=True))
                 if self.question.unit:
                     yield Static(self.question.unit, classes="q-unit")
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        if not self.typed(event):
+            return
         name = event.input.name
         value, err = parse_text(self.question, event.value)
         self.own_error = f"{name}: {err}" if err else None
