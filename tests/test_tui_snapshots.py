@@ -47,7 +47,7 @@ def test_start_screen(snap_compare, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("section", ["organization", "volume", "vendors", "results"])
+@pytest.mark.parametrize("section", ["volume", "vendors", "results"])
 def test_interview_sections(snap_compare, tmp_path, size, section):
     index = ["organization", "workloads", "volume", "specialization", "ownership", "complexity", "vendors",
              "operations", "results", "export"].index(section)
