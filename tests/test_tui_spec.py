@@ -106,3 +106,21 @@ def test_incomplete_answers_still_give_results_for_what_is_complete():
     assert "ml_engineers: -1  # invalid, kept as typed: must be at least 0, got -1" in text
     assert "# Still to answer: workloads[1].profile.requests_per_month, workloads[1].profile.current" in text
     assert parse_yaml(text).data == data
+
+
+def test_export_without_the_memo_module_says_so(monkeypatch, tmp_path):
+    import sys
+
+    from advisor.tui.app import render_memo
+
+    monkeypatch.setitem(sys.modules, "advisor.report.memo", None)  # import fails
+    ok, message = render_memo(read_yaml(PART1).data, str(PART1), tmp_path / "memo.pdf")
+    assert not ok and "memo export is not available" in message
+    assert not (tmp_path / "memo.pdf").exists()
+
+
+def test_export_of_an_incomplete_assessment_says_what_is_missing(tmp_path):
+    from advisor.tui.app import render_memo
+
+    ok, message = render_memo(D.new_data(), "new.yaml", tmp_path / "memo.pdf")
+    assert not ok and "not enough valid answers" in message and "workload-1" in message
