@@ -124,3 +124,14 @@ def test_export_of_an_incomplete_assessment_says_what_is_missing(tmp_path):
 
     ok, message = render_memo(D.new_data(), "new.yaml", tmp_path / "memo.pdf")
     assert not ok and "not enough valid answers" in message and "workload-1" in message
+
+
+def test_two_workloads_with_one_name_are_reported_at_the_second_and_both_priced():
+    import copy
+
+    data = read_yaml(PART1).data
+    data["workloads"].append(copy.deepcopy(data["workloads"][0]))
+    checked = D.check(data)
+    assert [p.message for p in checked.for_field(("workloads", 1, "name"))] == [
+        "two workloads are named 'document-assistant'; names must be unique"]
+    assert [w.name for w in checked.loaded.questionnaire.workloads] == ["document-assistant", "document-assistant (2)"]

@@ -172,20 +172,22 @@ def check(data: dict, source: str = "<interview>") -> Checked:
     seen = {(p.field, p.message) for p in out.problems}
     for _ in range(6):
         dropped_workloads: set[int] = set()
-        for p in problems:
+        for p in list(problems):
             loc = _parse_field(p.field or "")
             if not loc:
                 continue
             # required workload fields: the workload cannot be priced; set it aside
             if loc[0] == "workloads" and len(loc) >= 2 and isinstance(loc[1], int):
                 sub = loc[2:]
-                if p.message == MISSING and sub[:1] in (("profile",), ("name",)) or sub in (("profile", "current"), ("profile", "requests_per_month"), ("name",), ("profile",)):
+                if p.message == MISSING and sub[:1] in (("profile",), ("name",)) or sub in (("profile", "current"), ("profile", "requests_per_month"), ("profile",)):
                     dropped_workloads.add(loc[1])
                     continue
             if loc == ("organization",):
                 work["organization"] = "(organization not named yet)"
                 continue
             if loc[:1] == ("workloads",) and len(loc) == 1:
+                if "two workloads are named" in p.message and isinstance(work.get("workloads"), list):
+                    _dedupe_names(work, out, kept, p)
                 continue
             # an optional answer: leave it out (its default applies)
             target = loc
@@ -200,7 +202,8 @@ def check(data: dict, source: str = "<interview>") -> Checked:
             names = []
             for wl in sorted(dropped_workloads, reverse=True):
                 w = get(work, ("workloads", wl), {})
-                names.append(str(w.get("name") if isinstance(w, dict) else wl))
+                name = w.get("name") if isinstance(w, dict) else None
+                names.append(str(name) if isinstance(name, str) and name else f"workload {kept[wl] + 1}")
                 work["workloads"].pop(wl)
                 kept.pop(wl)
             out.incomplete.extend(reversed(names))
@@ -221,6 +224,24 @@ def check(data: dict, source: str = "<interview>") -> Checked:
                     seen.add((field_, p.message))
                     out.problems.append(Problem(p.message, file=p.file, line=p.line, column=p.column, field=field_))
     return out
+
+
+def _dedupe_names(work: dict, out: "Checked", kept: list[int], problem: Problem) -> None:
+    """Two workloads with one name: report it at the second one's name, and number it for the results."""
+    seen: set = set()
+    for i, w in enumerate(work["workloads"]):
+        if not isinstance(w, dict):
+            continue
+        name = w.get("name")
+        if name in seen:
+            field_ = dotted(_remap(("workloads", i, "name"), kept))
+            out.problems.append(Problem(problem.message, file=problem.file, field=field_))
+            n = 2
+            while f"{name} ({n})" in seen:
+                n += 1
+            w["name"] = f"{name} ({n})"
+            name = w["name"]
+        seen.add(name)
 
 
 def _remap(loc: Loc, kept: list[int]) -> Loc:
