@@ -186,12 +186,12 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Close")]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog wide help"):
+        with VerticalScroll(classes="dialog wide help", id="help-body"):
             yield Markdown(HELP)
             yield Button("Close", id="close", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
+        self.query_one("#help-body").focus()  # opens at the top; arrows scroll, Escape closes
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
