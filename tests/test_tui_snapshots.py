@@ -34,6 +34,9 @@ def at_section(index: int, *, workload: int = 0, vendor: int = 0, keys: tuple[st
             await pilot.press(*keys)
             await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.1)
+        # a highlighted decision starts its boundary search (a worker): show it finished
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
         # pin the top of the section (where focus scrolled to depends on when the results arrived)
         screen.query_one("#section-body").scroll_home(animate=False)
         await pilot.pause()

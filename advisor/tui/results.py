@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import work, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -290,6 +290,8 @@ class ResultsView(Vertical):
         self._items: dict[str, dict] = {}
         self._result: dict | None = None
         self.detail: Any = None  # what the "why" pane shows
+        self._bounds: tuple[int, list[dict]] | None = None  # (id of the assessment, its boundaries)
+        self._key: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="results-summary")
@@ -340,12 +342,63 @@ class ResultsView(Vertical):
                     scroller.scroll_to(y=target, animate=False)
                 return
 
+    # ---- what would change the answer (issue 6): searched off the UI thread, on demand
+
+    def _assessment(self):
+        computed = getattr(self.screen, "computed", None)  # the interview screen owns the latest results
+        return getattr(computed, "assessment", None)
+
+    def _with_boundaries(self, key: str, detail: Any) -> Any:
+        item = self._items.get(key) or {}
+        a = self._assessment()
+        if item.get("kind") != "decision" or a is None:
+            return detail
+        name = item["workload"]["name"]
+        if self._bounds is not None and self._bounds[0] == id(a):
+            found = [b for b in self._bounds[1] if b.get("workload") == name and b.get("flips")]
+            lines = [Text(""), Text("What would change the answer", style="bold")]
+            seen = set()
+            for b in found:
+                k = (b["input"], round(float(b.get("flip_value") or 0), -1))
+                if k in seen:
+                    continue
+                seen.add(k)
+                line = Text(f"• {b['sentence']}")
+                if b.get("measure_first"):
+                    line.append("  measure first", style="bold red")
+                lines.append(line)
+            if not found:
+                lines.append(Text("Nothing searched flips this decision within range.", style="dim"))
+            return Group(detail, *lines)
+        self._search(a)
+        return Group(detail, Text(""), Text("Searching what would change the answer…", style="italic dim"))
+
+    @work(thread=True, exclusive=True, group="boundaries")
+    def _search(self, a) -> None:
+        from advisor.analysis import boundaries
+        from advisor.tui.compute import _ENGINE
+
+        with _ENGINE:  # the rule engine is used by one thread at a time
+            found = boundaries(a)
+        self.app.call_from_thread(self._found, a, found)
+
+    def _found(self, a, found: list[dict]) -> None:
+        if a is not self._assessment():
+            return  # answers changed meanwhile; the next selection searches again
+        self._bounds = (id(a), found)
+        if self._key and self._result is not None and self._key in self._items:
+            self.detail = self._with_boundaries(self._key, detail_renderable(self._result, self._items[self._key]))
+            self.query_one("#why-body", Static).update(self.detail)
+            self.refresh(layout=True)
+
     @on(OptionList.OptionHighlighted, "#conclusions")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         key = event.option.id
         if key and self._result is not None and key in self._items:
+            self._key = key
             self.detail = detail_renderable(self._result, self._items[key])
+            self.detail = self._with_boundaries(key, self.detail)
             self.query_one("#why-body", Static).update(self.detail)
             self.refresh(layout=True)
             if event.option_list.has_focus:
