@@ -350,3 +350,10 @@ def test_score_csv_and_yaml_formats():
     assert "together/deepseek-v3" in row
     yaml_out = run_advisor("score", str(EXAMPLES / "part1-b2b-saas.yaml"), "--format", "yaml")
     assert "results:" in yaml_out.stdout and yaml_out.returncode == 0
+
+
+def test_decision_confidence_is_the_weakest_of_what_it_rests_on():
+    w = workload(scored_text(PART1.format(requests=800_000, extra="")))
+    assert w["gates"]["volume"]["confidence"] == "assumed"
+    assert w["confidence"] == "assumed"
+    assert "profile.requests_per_month" in w["assumed_inputs"]

@@ -134,19 +134,22 @@ def workload_dict(r: WorkloadResult, settings: dict[str, Input]) -> dict:
     current = r.priced.current
     best = r.best
     decision = _decided(ev, "decision", inputs)
+    gates = {g: _decided(ev, f"gate.{g}", inputs) for g in ("specialization", "ownership", "volume")}
+    blocker = _decided(ev, "stay.blocker", inputs)
+    # The decision compares conclusions, not inputs: it is as sure as the least sure of them.
+    basis = [*gates.values(), blocker]
+    decision["confidence"] = max((b.get("confidence") or "measured" for b in basis), key=lambda c: CONFIDENCE_ORDER[c])
+    decision["assumed_inputs"] = list(dict.fromkeys(n for b in basis for n in b.get("assumed_inputs", [])))
     return {
         "name": w.name,
         "kind": w.kind,
         "decision": ev.one("decision"),
         "decision_basis": ev.one("decision.basis"),
         "because": decision.get("because", ""),
-        "confidence": decision.get("confidence"),
-        "gates": {
-            "specialization": _decided(ev, "gate.specialization", inputs),
-            "ownership": _decided(ev, "gate.ownership", inputs),
-            "volume": _decided(ev, "gate.volume", inputs),
-        },
-        "stay_blocker": _decided(ev, "stay.blocker", inputs),
+        "confidence": decision["confidence"],
+        "assumed_inputs": decision["assumed_inputs"],
+        "gates": gates,
+        "stay_blocker": blocker,
         "deployment": _decided(ev, "deployment.mode", inputs),
         "complexity": {
             "score": ev.facts["complexity.score"],
