@@ -192,7 +192,7 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
     wi = priced.inputs
     candidates_sorted = [c for c in priced.costs if c.id != w.profile.current]
     rank = {c.id: i + 1 for i, c in enumerate(candidates_sorted)}
-    auto = int(defaults().get("vendors", {}).get("auto_candidates", 4))
+    auto = int(defaults()["vendors"]["auto_candidates"])
     vendors = [
         _evaluate_vendor(rb, params, w, wi, priced, catalog, option_id, answers, rank)
         for option_id, answers in _vendor_entries(w, priced, auto)

@@ -33,8 +33,12 @@ from advisor.assess import Assessment, WorkloadResult
 
 # Analysis settings (not rule thresholds): how far and how finely to search,
 # and which boundaries to call out as "measure first" (issue 6).
-SCALE_RANGE = (0.1, 10.0)
-MEASURE_FIRST_WITHIN = 0.25  # an assumed input whose boundary is within ±25% of today
+def _analysis(key: str):
+    """Search settings are data (rules/defaults.yaml `analysis:`), like every other judgement."""
+    from advisor.defaults import defaults
+
+    return defaults()["analysis"][key]
+
 MAX_BISECTIONS = 12
 _SCALE_STEPS = (1.1, 1.25, 1.5, 2.0, 2.5, 3.5, 5.0, 7.0, 10.0)
 _FRACTION_STEPS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.6, 1.0)
@@ -125,7 +129,8 @@ def _ladder(inp: _Input, today: float, direction: int) -> list[float]:
     """Probe values from today outward (direction +1 up, -1 down), within range."""
     if inp.kind == "scale":
         factors = _SCALE_STEPS if direction > 0 else tuple(1 / f for f in _SCALE_STEPS)
-        values = [today * f for f in factors if SCALE_RANGE[0] <= f <= SCALE_RANGE[1]]
+        lo, hi = _analysis("search_range")
+        values = [today * f for f in factors if lo <= f <= hi]
     else:
         values = [min(inp.hi, max(inp.lo, today + direction * d)) for d in _FRACTION_STEPS]
     if inp.integer:
@@ -233,7 +238,7 @@ def _entry(workload: str, name: str, inp: _Input, today: float, confidence: str,
         pct = f"{pct}'s ${_sig(today):,.4g}"
     sentence = f"{_change_phrase(name, base[name], f['after'])} {'at' if f['direction'] > 0 else 'below'} {flip_s}, {pct}"
     sentence = sentence[0].upper() + sentence[1:] + "."
-    measure = confidence == "assumed" and distance is not None and abs(distance) <= MEASURE_FIRST_WITHIN * 100
+    measure = confidence == "assumed" and distance is not None and abs(distance) <= float(_analysis("measure_first_within")) * 100
     e.update(
         flips=True,
         flip_value=flip,

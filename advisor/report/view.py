@@ -46,7 +46,6 @@ _SENSITIVITY_LABEL = {
 NEAREST_ROWS = 6
 # Tier boundaries of the complexity score are not values that drift month to month.
 NOT_NEAREST = ("complexity.",)
-VOLUME_RANGE = (0.1, 10.0)  # 10% to 1,000% of today's requests (issue 4)
 MAX_VOLUME_OPTIONS = 5
 
 
@@ -255,7 +254,7 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
     others = [c for c in priced.costs if c.id not in (current.id, focus.id)]
     plotted = [current] + ([rec] if rec else []) + others
     plotted = plotted[:MAX_VOLUME_OPTIONS]
-    lo, hi = VOLUME_RANGE
+    lo, hi = defaults()["economics"]["volume_chart_range"]
     pairs = [(current, o) for o in plotted if o.id != current.id]
     if rec:
         pairs += [(rec, o) for o in plotted if o.id not in (current.id, rec.id)]
@@ -271,7 +270,7 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
         "focus_lcpr": focus.result.lcpr,
         "swings": list(reversed(swings)),
         "sensitivity_value": _sensitivity_value,
-        "volume_range": VOLUME_RANGE,
+        "volume_range": tuple(defaults()["economics"]["volume_chart_range"]),
         "plotted": [o.id for o in plotted],
     }
     if with_charts and numbers.requests > 0:

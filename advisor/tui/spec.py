@@ -33,7 +33,7 @@ TYPES = {
     "verdict", "percent_list", "per_workload_number",
 }
 SCOPES = {"organization": Questionnaire, "workload": Workload, "vendor": Vendor}
-CONFIDENCE = ("measured", "estimated", "assumed")
+from advisor.model.answers import CONFIDENCE_LEVELS as CONFIDENCE  # noqa: E402 - one definition
 VERDICTS = (
     ("pass", "Pass", "p"),
     ("conditional", "Conditional", "c"),
