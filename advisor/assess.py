@@ -95,6 +95,7 @@ class Assessment:
     workloads: list[WorkloadResult]
     organization: Evaluation
     org_inputs: dict[str, Input] = field(default_factory=dict)
+    records: list = field(default_factory=list)  # advisor.decision.DecisionRecord, same order as workloads
 
     @property
     def trace(self):
@@ -370,7 +371,7 @@ def assess(loaded: Loaded, rulebook: Rulebook | None = None) -> Assessment:
     results = [_assess_workload(rb, params, q, w, settings, loaded.catalog) for w in q.workloads]
     facts, org_inputs = _org_facts(q, results)
     org = rb.evaluate("organization", q.organization, {"inputs": facts}, params)
-    return Assessment(
+    a = Assessment(
         source=loaded.source,
         questionnaire=q,
         catalog=loaded.catalog,
@@ -381,3 +382,6 @@ def assess(loaded: Loaded, rulebook: Rulebook | None = None) -> Assessment:
         organization=org,
         org_inputs=org_inputs,
     )
+    from advisor.decision.build import build_records  # one record per workload, computed once
+    a.records = build_records(a)
+    return a

@@ -189,6 +189,8 @@ def assessment_dict(a: Assessment, include_trace: bool = True) -> dict:
     q = a.questionnaire
     org = a.organization
     workloads = [workload_dict(r, a.settings) for r in a.workloads]
+    for wd, rec in zip(workloads, a.records):
+        wd["record"] = rec.to_dict()
     requests = sum(r.priced.numbers.requests * r.priced.numbers.quality_pass_rate for r in a.workloads)
     today = sum(r.priced.current.result.monthly_cost for r in a.workloads)
     after = sum((r.best.result.monthly_cost if (r.best is not None and r.decision == "migrate") else r.priced.current.result.monthly_cost) for r in a.workloads)
