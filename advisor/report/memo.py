@@ -104,11 +104,13 @@ def _environment(folders: list[Path]):
 
 
 def _new_environment(folders: list[Path]):
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+    from jinja2 import ChoiceLoader, FileSystemLoader
+    from jinja2.sandbox import SandboxedEnvironment
 
     from advisor.report import fmt
 
-    env = Environment(
+    # Sandboxed: a template is data, not code (no attribute walks to globals/os).
+    env = SandboxedEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
         autoescape=True,  # every string from the questionnaire is escaped
         trim_blocks=True,
@@ -159,7 +161,21 @@ def _render(a: Assessment, template_dir: Path | str | None, paper: str, determin
     created = ctx["memo_date"] if deterministic else dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     r = ctx["r"]
     title = f"Inference decision memo: {r['organization']}"
-    html = env.get_template(TEMPLATE).render(
+    from jinja2 import TemplateError
+
+    try:
+        html = _render_template(env, ctx, css, size, logo_uri, title, created, labels)
+    except TemplateError as exc:
+        raise AdvisorError.single(f"memo template {folder}: {exc}", field="template") from None
+    return Rendered(html, folder, folders, {logo_uri} if logo_uri else set(), title)
+
+
+def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> str:
+    from markupsafe import Markup
+
+    from advisor.report import fmt
+
+    return env.get_template(TEMPLATE).render(
         **ctx,
         css=Markup(css),  # the template folder's own stylesheet (trusted, not questionnaire text)
         paper=size,
@@ -170,7 +186,6 @@ def _render(a: Assessment, template_dir: Path | str | None, paper: str, determin
         svg=lambda s: Markup(s) if s else "",  # matplotlib output: escapes its own text
         label=lambda section, key: fmt.label(labels, section, key),
     )
-    return Rendered(html, folder, folders, {logo_uri} if logo_uri else set(), title)
 
 
 def render_html(a: Assessment, *, template_dir: Path | None = None, paper: str = "A4", deterministic: bool = False) -> str:

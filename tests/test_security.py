@@ -1,0 +1,37 @@
+"""Templates are data, not code (issue 13 item 3): the memo renders in Jinja's
+sandbox, so a template that walks to ``os`` through a global is refused cleanly."""
+
+from __future__ import annotations
+
+from advisor.assess import assess
+from advisor.errors import AdvisorError
+from advisor.loader import load_questionnaire
+from advisor.report import memo
+from advisor.resources import data_path
+
+import pytest
+
+
+def _part1():
+    return assess(load_questionnaire(data_path("questionnaires", "examples", "part1-b2b-saas.yaml")))
+
+
+def test_a_template_that_would_run_a_shell_command_is_refused(tmp_path):
+    tpl = tmp_path / "evil"
+    tpl.mkdir()
+    marker = tmp_path / "ran"
+    (tpl / "memo.html.j2").write_text(
+        "<html><body>{{ cycler.__init__.__globals__.os.popen('id; touch " + str(marker) + "').read() }}</body></html>"
+    )
+    with pytest.raises(AdvisorError) as exc:
+        memo.render_html(_part1(), template_dir=tpl, deterministic=True)
+    assert "template" in str(exc.value).lower()
+    assert not marker.exists()
+
+
+def test_a_plain_template_still_renders_in_the_sandbox(tmp_path):
+    tpl = tmp_path / "plain"
+    tpl.mkdir()
+    (tpl / "memo.html.j2").write_text("<html><body><h1>{{ r.organization }}</h1></body></html>")
+    html = memo.render_html(_part1(), template_dir=tpl, deterministic=True)
+    assert "<h1>" in html
