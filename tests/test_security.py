@@ -35,3 +35,31 @@ def test_a_plain_template_still_renders_in_the_sandbox(tmp_path):
     (tpl / "memo.html.j2").write_text("<html><body><h1>{{ r.organization }}</h1></body></html>")
     html = memo.render_html(_part1(), template_dir=tpl, deterministic=True)
     assert "<h1>" in html
+
+
+# ---------------------------------------------------------------- inputs are regular files (item 5)
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "urandom"])
+def test_pipes_and_devices_are_refused_without_hanging(tmp_path, kind):
+    path = tmp_path / "q.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(f"/dev/{kind}")
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr + proc.stdout
+    assert "not a regular file" in proc.stderr + proc.stdout
+
+
+def test_a_symlink_loop_is_not_called_missing(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(a)], capture_output=True, text=True, timeout=60)
+    out = proc.stderr + proc.stdout
+    assert proc.returncode == 1 and "loop" in out and "not found" not in out
