@@ -10,6 +10,7 @@ from advisor.report import memo
 from advisor.resources import data_path
 
 import pytest
+from pathlib import Path
 
 
 def _part1():
@@ -63,3 +64,27 @@ def test_a_symlink_loop_is_not_called_missing(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(a)], capture_output=True, text=True, timeout=60)
     out = proc.stderr + proc.stdout
     assert proc.returncode == 1 and "loop" in out and "not found" not in out
+
+
+@pytest.mark.parametrize("chosen", ["/", "/etc", "../elsewhere", "~"])
+def test_a_questionnaire_cannot_pick_a_template_folder_outside_its_own(tmp_path, chosen):
+    import yaml
+
+    (tmp_path / "elsewhere").mkdir()
+    sub = tmp_path / "q"
+    sub.mkdir()
+    doc = yaml.safe_load(data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text())
+    doc.setdefault("settings", {})["memo_template"] = chosen
+    path = sub / "q.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(AdvisorError) as exc:
+        memo.render_html(assess(load_questionnaire(path)), deterministic=True)
+    assert "memo_template" in str(exc.value) or "--template" in str(exc.value)
+
+
+def test_the_fetcher_never_serves_from_a_filesystem_root():
+    from advisor.report import pdf
+
+    policy = pdf.FetchPolicy(roots=[Path("/")])
+    with pytest.raises(pdf.RefusedURL):
+        policy.resolve("file:///etc/passwd")

@@ -50,10 +50,22 @@ def resolve_template_dir(a: Assessment | None = None, template_dir: Path | str |
         folder = Path(template_dir)
         origin = "--template"
     elif a is not None and a.questionnaire.settings.memo_template:
-        folder = Path(a.questionnaire.settings.memo_template).expanduser()
-        if not folder.is_absolute() and a.source and not a.source.startswith("<"):
-            folder = Path(a.source).resolve().parent / folder
+        # A shared questionnaire may only pick a folder beside itself (relative, inside its
+        # own folder); any other folder must come from the CLI flag.
+        chosen = Path(a.questionnaire.settings.memo_template)
         origin = "settings.memo_template"
+        if chosen.is_absolute() or str(chosen).startswith("~") or not a.source or a.source.startswith("<"):
+            raise AdvisorError.single(
+                f"memo_template '{chosen}' must be a folder relative to the questionnaire; use --template for any other folder",
+                field=origin,
+            )
+        home = Path(a.source).resolve().parent
+        folder = (home / chosen).resolve()
+        if not folder.is_relative_to(home):
+            raise AdvisorError.single(
+                f"memo_template '{chosen}' leaves the questionnaire's folder; use --template for any other folder",
+                field=origin,
+            )
     else:
         return bundled_template_dir()
     if not folder.is_dir():
