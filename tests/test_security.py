@@ -88,3 +88,24 @@ def test_the_fetcher_never_serves_from_a_filesystem_root():
     policy = pdf.FetchPolicy(roots=[Path("/")])
     with pytest.raises(pdf.RefusedURL):
         policy.resolve("file:///etc/passwd")
+
+
+# ---------------------------------------------------------------- validation is the contract (item 1)
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [(0, "greater than 0"), (1e300, "below"), (10**46, "below"), (800000.5, "800000.5")],
+)
+def test_validate_refuses_what_the_economics_cannot_carry(tmp_path, value, words):
+    import yaml
+
+    doc = yaml.safe_load(data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text())
+    wl = doc["workloads"][0] if "workloads" in doc else doc["workload"]
+    wl["profile"]["requests_per_month"] = value
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(path)], capture_output=True, text=True, timeout=60)
+    out = proc.stderr + proc.stdout
+    assert proc.returncode == 1, out
+    assert "requests_per_month" in out and words in out and "q.yaml:" in out
