@@ -109,3 +109,18 @@ def test_validate_refuses_what_the_economics_cannot_carry(tmp_path, value, words
     out = proc.stderr + proc.stdout
     assert proc.returncode == 1, out
     assert "requests_per_month" in out and words in out and "q.yaml:" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["breakeven", "--dedicated", "lambda/h100", "--serverless", "together/deepseek-v3", "--utilization", "nan"],
+        ["lcpr", "--requests", "1" * 400, "--input-tokens", "100", "--output-tokens", "100"],
+        ["lcpr", "--requests", "1000", "--input-tokens", "100", "--output-tokens", "100", "--eng-hours", "inf"],
+        ["lcpr", "--requests", "1000", "--input-tokens", "100", "--output-tokens", "100", "--eng-hours", "1e-320"],
+    ],
+)
+def test_cli_numbers_must_be_finite_and_in_range(args):
+    proc = subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
