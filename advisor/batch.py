@@ -20,7 +20,7 @@ def expand_paths(args: tuple[str, ...] | list[str]) -> tuple[list[Path], list[Pr
             if not found:
                 problems.append(Problem("folder has no .yaml or .yml files", file=str(p)))
             paths.extend(found)
-        elif p.exists():
+        elif p.exists() or p.is_symlink():  # a broken link or loop: the reader says which
             paths.append(p)
         else:
             problems.append(Problem("file not found", file=str(p)))

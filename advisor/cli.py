@@ -17,9 +17,24 @@ import click
 from advisor import __version__
 from advisor.errors import AdvisorError, UsageError
 
-FRACTION = click.FloatRange(0.0, 1.0)
-POSITIVE_FRACTION = click.FloatRange(0.0, 1.0, min_open=True)
-NON_NEGATIVE = click.FloatRange(0.0)
+class _FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan, inf, subnormals and numbers >= 1e15 (exit 2)."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        from advisor.model.answers import MAX_VALUE
+
+        v = super().convert(value, param, ctx)
+        if not math.isfinite(v) or abs(v) >= MAX_VALUE or (v != 0 and abs(v) < 1e-12):
+            self.fail(f"{value!r} is not a usable number (finite, below {MAX_VALUE:g}, and 0 or at least 1e-12).", param, ctx)
+        return v
+
+
+FRACTION = _FiniteRange(0.0, 1.0)
+POSITIVE_FRACTION = _FiniteRange(0.0, 1.0, min_open=True)
+NON_NEGATIVE = _FiniteRange(0.0)
+COUNT = click.IntRange(min=0, max=10**15 - 1)
 
 
 def _dump_json(data: Any) -> str:
@@ -60,9 +75,9 @@ def _profile_default(name: str) -> float:
 
 
 @cli.command()
-@click.option("--requests", type=click.IntRange(min=0), required=True, help="Requests per month.")
-@click.option("--input-tokens", type=click.IntRange(min=0), required=True, help="Input tokens per request.")
-@click.option("--output-tokens", type=click.IntRange(min=0), required=True, help="Output tokens per request.")
+@click.option("--requests", type=COUNT, required=True, help="Requests per month.")
+@click.option("--input-tokens", type=COUNT, required=True, help="Input tokens per request.")
+@click.option("--output-tokens", type=COUNT, required=True, help="Output tokens per request.")
 @click.option("--retry-rate", type=FRACTION, help="Fraction of requests retried (default 0.03).")
 @click.option("--pass-rate", type=POSITIVE_FRACTION, help="Quality-gate pass rate (default 0.95).")
 @click.option("--eng-hours", type=NON_NEGATIVE, help="Engineering hours per month (default 8).")

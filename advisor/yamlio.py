@@ -154,21 +154,36 @@ def parse_yaml(text: str, source: str = "<string>") -> Document:
 
 def read_yaml(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
     """Read and parse a YAML file with the guards above."""
+    import errno
+    import stat as st
+
     p = Path(path)
     try:
-        size = p.stat().st_size
+        info = p.stat()
     except FileNotFoundError:
         raise YamlError("file not found") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise YamlError("symbolic link loop; the file cannot be reached") from None
         raise YamlError(f"cannot read file: {exc.strerror}") from None
-    if p.is_dir():
+    if st.S_ISDIR(info.st_mode):
         raise YamlError("is a folder, not a YAML file")
-    if size > max_bytes:
-        raise YamlError(f"file is {size:,} bytes; the limit is {max_bytes:,}")
+    if not st.S_ISREG(info.st_mode):
+        # FIFOs, devices and sockets would block or never end: refuse before opening.
+        raise YamlError("is not a regular file (a pipe, device or socket); refusing to read it")
+    if info.st_size > max_bytes:
+        raise YamlError(f"file is {info.st_size:,} bytes; the limit is {max_bytes:,}")
     try:
-        raw = p.read_bytes()
+        # Read at most max_bytes + 1 whatever stat said (the file may grow, or lie).
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not st.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise YamlError("is not a regular file (a pipe, device or socket); refusing to read it")
+            raw = fh.read(max_bytes + 1)
     except OSError as exc:
         raise YamlError(f"cannot read file: {exc.strerror}") from None
+    if len(raw) > max_bytes:
+        raise YamlError(f"file is larger than the limit of {max_bytes:,} bytes")
     if b"\x00" in raw:
         raise YamlError("file is binary, not YAML text")
     try:

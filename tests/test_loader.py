@@ -116,7 +116,7 @@ def test_snapshots_show_the_quarter_over_quarter_changes():
 BAD = [
     ("fraction-over-one.yaml", 8, "workloads[0].profile.retry_rate", ["at most 1", "0.03"]),
     ("fraction-negative.yaml", 7, "workloads[0].profile.cache_hit_rate", ["at least 0", "-0.1"]),
-    ("negative-count.yaml", 6, "workloads[0].profile.requests_per_month", ["at least 0", "-500"]),
+    ("negative-count.yaml", 6, "workloads[0].profile.requests_per_month", ["greater than 0", "-500"]),
     ("nan.yaml", 7, "workloads[0].profile.quality_pass_rate", ["finite"]),
     ("infinity.yaml", 7, "workloads[0].profile.input_tokens", ["finite"]),
     ("percent-string.yaml", 7, "workloads[0].profile.retry_rate", ["percent", "0.03"]),

@@ -72,6 +72,9 @@ def _serialize(a: Answer) -> Any:
     return out
 
 
+MAX_VALUE = 1e15  # the engine's numeric ceiling; stated once here, carried into the JSON Schema
+
+
 def answer(
     *,
     ge: float | None = None,
@@ -88,8 +91,10 @@ def answer(
 
     def check(a: Answer) -> Answer:
         v = a.value
+        if not math.isfinite(v) or abs(v) >= MAX_VALUE:
+            raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more), got {v:g}")
         if integer and not float(v).is_integer():
-            raise ValueError(f"must be a whole number, got {v:g}")
+            raise ValueError(f"must be a whole number, got {v!r}")
         if ge is not None and v < ge:
             raise ValueError(f"must be at least {ge:g}, got {v:g}")
         if gt is not None and v <= gt:
@@ -106,6 +111,8 @@ def answer(
         schema["exclusiveMinimum"] = gt
     if le is not None:
         schema["maximum"] = le
+    else:
+        schema["exclusiveMaximum"] = MAX_VALUE
     # Bounds are checked once, in check(), so a bad bare number gets one clear message;
     # the schema still carries them for editors.
     number = Annotated[float, WithJsonSchema(schema)]

@@ -108,7 +108,7 @@ class CatalogChanges(Strict):
 class Profile(Strict):
     """The workload's volume and token profile (field guide Part 0, the LCPR inputs)."""
 
-    requests_per_month: Count
+    requests_per_month: answer(gt=0, integer=True)  # type: ignore[valid-type]  # zero requests has no cost per request
     input_tokens: Count | None = None
     output_tokens: Count | None = None
     retry_rate: Fraction | None = None

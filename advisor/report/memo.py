@@ -50,10 +50,22 @@ def resolve_template_dir(a: Assessment | None = None, template_dir: Path | str |
         folder = Path(template_dir)
         origin = "--template"
     elif a is not None and a.questionnaire.settings.memo_template:
-        folder = Path(a.questionnaire.settings.memo_template).expanduser()
-        if not folder.is_absolute() and a.source and not a.source.startswith("<"):
-            folder = Path(a.source).resolve().parent / folder
+        # A shared questionnaire may only pick a folder beside itself (relative, inside its
+        # own folder); any other folder must come from the CLI flag.
+        chosen = Path(a.questionnaire.settings.memo_template)
         origin = "settings.memo_template"
+        if chosen.is_absolute() or str(chosen).startswith("~") or not a.source or a.source.startswith("<"):
+            raise AdvisorError.single(
+                f"memo_template '{chosen}' must be a folder relative to the questionnaire; use --template for any other folder",
+                field=origin,
+            )
+        home = Path(a.source).resolve().parent
+        folder = (home / chosen).resolve()
+        if not folder.is_relative_to(home):
+            raise AdvisorError.single(
+                f"memo_template '{chosen}' leaves the questionnaire's folder; use --template for any other folder",
+                field=origin,
+            )
     else:
         return bundled_template_dir()
     if not folder.is_dir():
@@ -104,11 +116,13 @@ def _environment(folders: list[Path]):
 
 
 def _new_environment(folders: list[Path]):
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+    from jinja2 import ChoiceLoader, FileSystemLoader
+    from jinja2.sandbox import SandboxedEnvironment
 
     from advisor.report import fmt
 
-    env = Environment(
+    # Sandboxed: a template is data, not code (no attribute walks to globals/os).
+    env = SandboxedEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
         autoescape=True,  # every string from the questionnaire is escaped
         trim_blocks=True,
@@ -159,7 +173,21 @@ def _render(a: Assessment, template_dir: Path | str | None, paper: str, determin
     created = ctx["memo_date"] if deterministic else dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     r = ctx["r"]
     title = f"Inference decision memo: {r['organization']}"
-    html = env.get_template(TEMPLATE).render(
+    from jinja2 import TemplateError
+
+    try:
+        html = _render_template(env, ctx, css, size, logo_uri, title, created, labels)
+    except TemplateError as exc:
+        raise AdvisorError.single(f"memo template {folder}: {exc}", field="template") from None
+    return Rendered(html, folder, folders, {logo_uri} if logo_uri else set(), title)
+
+
+def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> str:
+    from markupsafe import Markup
+
+    from advisor.report import fmt
+
+    return env.get_template(TEMPLATE).render(
         **ctx,
         css=Markup(css),  # the template folder's own stylesheet (trusted, not questionnaire text)
         paper=size,
@@ -170,7 +198,6 @@ def _render(a: Assessment, template_dir: Path | str | None, paper: str, determin
         svg=lambda s: Markup(s) if s else "",  # matplotlib output: escapes its own text
         label=lambda section, key: fmt.label(labels, section, key),
     )
-    return Rendered(html, folder, folders, {logo_uri} if logo_uri else set(), title)
 
 
 def render_html(a: Assessment, *, template_dir: Path | None = None, paper: str = "A4", deterministic: bool = False) -> str:

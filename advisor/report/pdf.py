@@ -52,7 +52,9 @@ class FetchPolicy:
         except (OSError, RuntimeError):
             self.log.append((url, "refused"))
             raise RefusedURL(f"no such template file: {url!r}") from None
-        inside = any(path.is_relative_to(root.resolve()) for root in self.roots)
+        # A filesystem root is never an allowed root, whatever a caller passed.
+        roots = [r.resolve() for r in self.roots if r.resolve() != Path(r.resolve().anchor)]
+        inside = any(path.is_relative_to(root) for root in roots)
         if not inside or not path.is_file():
             self.log.append((url, "refused"))
             raise RefusedURL(f"{url!r} is outside the template folder")

@@ -1,0 +1,126 @@
+"""Templates are data, not code (issue 13 item 3): the memo renders in Jinja's
+sandbox, so a template that walks to ``os`` through a global is refused cleanly."""
+
+from __future__ import annotations
+
+from advisor.assess import assess
+from advisor.errors import AdvisorError
+from advisor.loader import load_questionnaire
+from advisor.report import memo
+from advisor.resources import data_path
+
+import pytest
+from pathlib import Path
+
+
+def _part1():
+    return assess(load_questionnaire(data_path("questionnaires", "examples", "part1-b2b-saas.yaml")))
+
+
+def test_a_template_that_would_run_a_shell_command_is_refused(tmp_path):
+    tpl = tmp_path / "evil"
+    tpl.mkdir()
+    marker = tmp_path / "ran"
+    (tpl / "memo.html.j2").write_text(
+        "<html><body>{{ cycler.__init__.__globals__.os.popen('id; touch " + str(marker) + "').read() }}</body></html>"
+    )
+    with pytest.raises(AdvisorError) as exc:
+        memo.render_html(_part1(), template_dir=tpl, deterministic=True)
+    assert "template" in str(exc.value).lower()
+    assert not marker.exists()
+
+
+def test_a_plain_template_still_renders_in_the_sandbox(tmp_path):
+    tpl = tmp_path / "plain"
+    tpl.mkdir()
+    (tpl / "memo.html.j2").write_text("<html><body><h1>{{ r.organization }}</h1></body></html>")
+    html = memo.render_html(_part1(), template_dir=tpl, deterministic=True)
+    assert "<h1>" in html
+
+
+# ---------------------------------------------------------------- inputs are regular files (item 5)
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "urandom"])
+def test_pipes_and_devices_are_refused_without_hanging(tmp_path, kind):
+    path = tmp_path / "q.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(f"/dev/{kind}")
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr + proc.stdout
+    assert "not a regular file" in proc.stderr + proc.stdout
+
+
+def test_a_symlink_loop_is_not_called_missing(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(a)], capture_output=True, text=True, timeout=60)
+    out = proc.stderr + proc.stdout
+    assert proc.returncode == 1 and "loop" in out and "not found" not in out
+
+
+@pytest.mark.parametrize("chosen", ["/", "/etc", "../elsewhere", "~"])
+def test_a_questionnaire_cannot_pick_a_template_folder_outside_its_own(tmp_path, chosen):
+    import yaml
+
+    (tmp_path / "elsewhere").mkdir()
+    sub = tmp_path / "q"
+    sub.mkdir()
+    doc = yaml.safe_load(data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text())
+    doc.setdefault("settings", {})["memo_template"] = chosen
+    path = sub / "q.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(AdvisorError) as exc:
+        memo.render_html(assess(load_questionnaire(path)), deterministic=True)
+    assert "memo_template" in str(exc.value) or "--template" in str(exc.value)
+
+
+def test_the_fetcher_never_serves_from_a_filesystem_root():
+    from advisor.report import pdf
+
+    policy = pdf.FetchPolicy(roots=[Path("/")])
+    with pytest.raises(pdf.RefusedURL):
+        policy.resolve("file:///etc/passwd")
+
+
+# ---------------------------------------------------------------- validation is the contract (item 1)
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [(0, "greater than 0"), (1e300, "below"), (10**46, "below"), (800000.5, "800000.5")],
+)
+def test_validate_refuses_what_the_economics_cannot_carry(tmp_path, value, words):
+    import yaml
+
+    doc = yaml.safe_load(data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text())
+    wl = doc["workloads"][0] if "workloads" in doc else doc["workload"]
+    wl["profile"]["requests_per_month"] = value
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(path)], capture_output=True, text=True, timeout=60)
+    out = proc.stderr + proc.stdout
+    assert proc.returncode == 1, out
+    assert "requests_per_month" in out and words in out and "q.yaml:" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["breakeven", "--dedicated", "lambda/h100", "--serverless", "together/deepseek-v3", "--utilization", "nan"],
+        ["lcpr", "--requests", "1" * 400, "--input-tokens", "100", "--output-tokens", "100"],
+        ["lcpr", "--requests", "1000", "--input-tokens", "100", "--output-tokens", "100", "--eng-hours", "inf"],
+        ["lcpr", "--requests", "1000", "--input-tokens", "100", "--output-tokens", "100", "--eng-hours", "1e-320"],
+    ],
+)
+def test_cli_numbers_must_be_finite_and_in_range(args):
+    proc = subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
