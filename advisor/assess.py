@@ -20,7 +20,7 @@ from advisor.facts import VENDOR_GATES
 from advisor.loader import Loaded
 from advisor.model.catalog import Catalog
 from advisor.model.questionnaire import COMPLEXITY_FACTORS, Questionnaire, Workload
-from advisor.pricing import WorkloadCosts, price_workload
+from advisor.pricing import WorkloadCosts, price_workload, setup_hours_beyond_serverless
 
 
 def _tri(value: bool | None) -> str:
@@ -60,6 +60,7 @@ class WorkloadResult:
     payback_from_decision_months: float | None
     lead_time_months: float | None
     added_from_catalog: list[str] = field(default_factory=list)  # options of the decided mode the team did not list
+    mode_without_candidate: str | None = None  # the decided mode when no candidate of it survives the gates
 
     @property
     def decision(self) -> str:
@@ -111,7 +112,14 @@ def _vendor_entries(w: Workload, priced: WorkloadCosts, auto: int) -> list[tuple
     return out
 
 
-def _evaluate_vendor(rb: Rulebook, params, w: Workload, wi: dict[str, Input], priced: WorkloadCosts, catalog: Catalog, option_id: str, answers, rank: dict[str, int]) -> VendorResult:
+def _evaluate_vendor(rb: Rulebook, params, w: Workload, wi: dict[str, Input], priced: WorkloadCosts, catalog: Catalog, option_id: str, answers, rank: dict[str, int],
+                     forced_reference: float | None = None) -> VendorResult:
+    """Score one candidate on the seven vendor gates.
+
+    ``forced_reference`` is set when a gate forces the move: the lowest LCPR
+    among candidates that clear the compliance gate, which Gate 3 then
+    compares against instead of today's option.
+    """
     opt = catalog.option(option_id)
     prov = catalog.providers[opt.provider]
     cost = priced.by_id(option_id)
@@ -128,6 +136,8 @@ def _evaluate_vendor(rb: Rulebook, params, w: Workload, wi: dict[str, Input], pr
         "vendor.openai_compatible": _tri(prov.openai_compatible),
         "vendor.raised_prices_12m": _tri(prov.raised_prices_12m),
         "vendor.cheaper_than_current": cost.result.lcpr < priced.current.result.lcpr,
+        "vendor.move_forced": forced_reference is not None,
+        "vendor.cheapest_compliant": forced_reference is not None and cost.result.lcpr <= forced_reference,
         "vendor.lcpr_rank": rank.get(option_id, 0),
         "ownership.regulated_data_handling": w.ownership.regulated_data_handling,
         "ownership.data_residency": w.ownership.data_residency,
@@ -195,11 +205,26 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
         best = candidates_sorted[0] if candidates_sorted else None
     ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
 
+    # A forced move (Ownership or Specialization Gate) re-scores Gate 3 among
+    # the compliant candidates instead of against today's option.
+    if vendors and "pass" in (ev.one("gate.ownership"), ev.one("gate.specialization")):
+        compliant = [v.cost.result.lcpr for v in vendors if v.cost is not None and v.evaluation.one("vendor.gate.compliance_data_handling") != "fail"]
+        if compliant:
+            reference = min(compliant)
+            entries = _vendor_entries(w, priced, auto)
+            vendors = [
+                _evaluate_vendor(rb, params, w, wi, priced, catalog, option_id, answers, rank, reference)
+                for option_id, answers in entries
+            ]
+            best = _pick_best(vendors, candidates_sorted, None)
+            ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
+
     # The recommended option follows the decision (Part 1, "The middle path"):
     # when the rules send the workload to a dedicated mode, rank candidates
     # within that mode and re-run the rules on that option's economics, so the
     # mode, the option, the savings and the payback are one decision.
     added: list[str] = []
+    mode_gap: str | None = None
     mode = ev.one("deployment.mode")
     wanted = MODE_DEPLOYMENTS.get(mode)
     if ev.one("decision") == "migrate" and wanted and (best is None or best.option.deployment not in wanted):
@@ -210,19 +235,26 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
             if extra:
                 known = {c.id for c in priced.costs}
                 priced.costs.extend(
-                    cost_on(o, priced.numbers, catalog, priced.utilization, economics_constant("hours_per_month"))
+                    cost_on(o, priced.numbers, catalog, priced.utilization, economics_constant("hours_per_month"), priced.rules)
                     for o in extra if o.id not in known
                 )
                 priced.costs.sort(key=lambda c: (c.result.lcpr, c.result.monthly_cost, c.id))
                 candidates_sorted = [c for c in priced.costs if c.id != w.profile.current]
                 rank = {c.id: i + 1 for i, c in enumerate(candidates_sorted)}
                 cheapest = sorted(extra, key=lambda o: priced.by_id(o.id).result.lcpr)[:auto]
+                forced = "pass" in (ev.one("gate.ownership"), ev.one("gate.specialization"))
                 for o in cheapest:
-                    vendors.append(_evaluate_vendor(rb, params, w, wi, priced, catalog, o.id, None, rank))
+                    vendors.append(_evaluate_vendor(rb, params, w, wi, priced, catalog, o.id, None, rank,
+                                                    priced.by_id(o.id).result.lcpr if forced else None))
                     added.append(o.id)
                 in_mode = _pick_best(vendors, candidates_sorted, wanted, serverless_first=False)
-        best = in_mode
-        ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
+        if in_mode is not None:
+            best = in_mode
+            ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
+        else:
+            # Nothing of the decided mode survives the vendor gates: keep the
+            # economics of the option the team can move to now, and say so.
+            mode_gap = mode
     return WorkloadResult(
         workload=w,
         priced=priced,
@@ -235,6 +267,7 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
         payback_from_decision_months=figures.get("from_decision"),
         lead_time_months=figures.get("lead"),
         added_from_catalog=added,
+        mode_without_candidate=mode_gap,
     )
 
 
@@ -325,6 +358,10 @@ def _evaluate_workload(rb, params, q, w, settings, priced: WorkloadCosts, vendor
 
         rate = float(settings["migration_hourly_rate"].value)
         cost = core.migration_cost(weeks, rate, economics_constant("hours_per_week"))
+        # A dedicated deployment's own setup (Part 1, engineering hours table)
+        # on top of the tier's serverless-style migration.
+        setup = setup_hours_beyond_serverless(best.option.deployment) if best is not None else 0.0
+        cost += setup * rate
         savings = facts.get("economics.savings_per_month", 0.0)
         months = core.payback_months(cost, savings)
         from_decision = core.payback_from_decision_months(months, lead)

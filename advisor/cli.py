@@ -111,7 +111,9 @@ def lcpr(requests, input_tokens, output_tokens, retry_rate, pass_rate, eng_hours
         cache_hit_rate=cache_hit_rate if cache_hit_rate is not None else _profile_default("cache_hit_rate"),
     )
     util = utilization if utilization is not None else _profile_default("dedicated_utilization")
-    costs = compare(w, catalog, ids, util, economics_constant("hours_per_month"))
+    from advisor.pricing import calculator_rules  # one figure for every option; prefill-aware GPU sizing
+
+    costs = compare(w, catalog, ids, util, economics_constant("hours_per_month"), calculator_rules())
     if as_json:
         click.echo(_dump_json({"options": [c.as_dict() for c in costs]}))
         return

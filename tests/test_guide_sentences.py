@@ -183,7 +183,8 @@ def test_every_example_tells_one_story(path):
     d = assessment_dict(a, include_trace=False)
     for wd, rec in zip(d["workloads"], a.records):
         if rec.decision == "migrate" and rec.recommended is not None and rec.deployment_mode in ("serverless", "managed_dedicated", "dedicated"):
-            assert rec.recommended.deployment == rec.deployment_mode, rec.workload
+            explained = any("no candidate of that mode survives" in n for n in rec.notes)
+            assert rec.recommended.deployment == rec.deployment_mode or explained, rec.workload
         if rec.recommended is not None:
             assert rec.savings_per_month == pytest.approx(rec.loaded_cost_today - rec.recommended.loaded_cost)
         if rec.payback_months is not None:
@@ -197,3 +198,131 @@ def test_every_example_tells_one_story(path):
             assert next(o for o in rec.options if o.id == s).deployment == "serverless"
     assert d["summary"]["savings_per_month"] == pytest.approx(
         sum(r.loaded_cost_today - r.loaded_cost_after for r in a.records), abs=0.05)
+
+
+# ---------------------------------------------------------------- option-aware economics
+
+
+def _cost(a, option_id: str):
+    return a.workloads[0].priced.by_id(option_id).result
+
+
+def test_self_managed_gpu_carries_the_tables_engineering_hours_but_the_calculator_keeps_one_figure():
+    # Part 1, The engineering hours reality: "Self-managed dedicated ... 30-60
+    # hrs (OOMs, scaling, kernel updates, on-call)"; serverless 2-5 h. The
+    # workload's stated 12 h stay the floor (Together still costs $2,546).
+    a = assess(load_questionnaire(EXAMPLES / "part1-b2b-saas.yaml"))
+    together, lambda_h100 = _cost(a, "together/deepseek-v3"), _cost(a, "lambda/h100")
+    assert together.monthly_cost == pytest.approx(2546, abs=1)
+    assert lambda_h100.engineering_cost == pytest.approx(45 * 100)  # midpoint of 30-60 h at $100/h
+    assert lambda_h100.monthly_cost == pytest.approx(4201 + (45 - 12) * 100, abs=1)
+    # `advisor lcpr` is the guide's calculator: one engineering figure for every option.
+    from conftest import run_advisor
+    import json
+    out = run_advisor("lcpr", "--requests", "800000", "--input-tokens", "1000", "--output-tokens", "500",
+                      "--retry-rate", "0.05", "--pass-rate", "0.92", "--eng-hours", "12", "--json")
+    assert out.returncode == 0, out.stderr
+    table = {o["id"]: o for o in json.loads(out.stdout)["options"]}
+    assert table["lambda/h100"]["monthly_cost"] == pytest.approx(4201, abs=1)
+
+
+def test_a_measured_ten_point_eval_gap_raises_the_open_weights_lcpr():
+    # Part 1, When NOT to migrate: "Quality gate pass rate is the most powerful
+    # variable"; a measured gap on the team's eval suite prices open weights.
+    base = questionnaire(
+        """      requests_per_month: 800000
+      input_tokens: 1000
+      output_tokens: 500
+      quality_pass_rate: 0.92
+      current: openai/gpt-5.5
+      candidates: [together/deepseek-v3]""",
+        "    specialization:\n      open_weights_eval_gap_points: {gap}",
+    )
+    a0 = assess(load_text(base.replace("{gap}", "0")))
+    a10 = assess(load_text(base.replace("{gap}", "10")))
+    assert _cost(a10, "together/deepseek-v3").successful_requests == pytest.approx(800000 * 0.82)
+    assert _cost(a10, "together/deepseek-v3").lcpr > _cost(a0, "together/deepseek-v3").lcpr * 1.1
+    # today's closed API is measured as it is: the gap is the open models' gap
+    assert _cost(a10, "openai/gpt-5.5").lcpr == pytest.approx(_cost(a0, "openai/gpt-5.5").lcpr)
+
+
+def test_prefill_bound_rag_is_sized_on_its_input_not_one_h100():
+    # Part 1, Prefill vs decode bottleneck: "For long inputs (>8K tokens) with
+    # short outputs, prefill ... dominates"; "adjust with the prefill_efficiency
+    # parameter". 8,000 in / 100 out at 10M requests is not one GPU's work.
+    a = assess(load_text(questionnaire(
+        """      requests_per_month: 10000000
+      input_tokens: 8000
+      output_tokens: 100
+      current: openai/gpt-5.5
+      candidates: [lambda/h100]""", "    kind: rag")))
+    assert _cost(a, "lambda/h100").gpus >= 5
+    # a decode-bound chat workload of the same output volume keeps the guide's sizing
+    chat = assess(load_text(questionnaire(
+        """      requests_per_month: 10000000
+      input_tokens: 800
+      output_tokens: 100
+      current: openai/gpt-5.5
+      candidates: [lambda/h100]""")))
+    assert _cost(chat, "lambda/h100").gpus == 1
+
+
+def test_batch_workload_gets_the_batch_discount_on_its_eligible_share():
+    # Reference cards, Batch / embeddings: "Many providers offer 50% batch
+    # discounts"; calculator default "50-100% batch eligible fraction".
+    text = questionnaire(
+        """      requests_per_month: 1000000
+      input_tokens: 1000
+      output_tokens: 200
+      retry_rate: 0.0
+      current: openai/gpt-5.5""", "    kind: {kind}")
+    batch = _cost(assess(load_text(text.replace("{kind}", "batch"))), "openai/gpt-5.5")
+    chat = _cost(assess(load_text(text.replace("{kind}", "chat"))), "openai/gpt-5.5")
+    assert batch.token_cost == pytest.approx(chat.token_cost * (1 - 0.75 * 0.5))
+
+
+def test_openai_caches_only_prompts_of_1024_tokens_or_more():
+    # Part 5, Stage 0: "OpenAI's automatic caching triggers on prompts ≥1,024 tokens at 50% discount."
+    def invoice(tokens: int, hit: float) -> float:
+        return _cost(assess(load_text(questionnaire(
+            f"""      requests_per_month: 100000
+      input_tokens: {tokens}
+      output_tokens: 100
+      retry_rate: 0.0
+      cache_hit_rate: {hit}
+      current: openai/gpt-5.5"""))), "openai/gpt-5.5").token_cost
+    assert invoice(1000, 0.5) == pytest.approx(invoice(1000, 0.0))
+    assert invoice(1024, 0.5) < invoice(1024, 0.0)
+
+
+def test_anthropic_pinned_to_a_region_costs_one_point_one_times():
+    # Part 2, Pattern 4: "Anthropic's inference_geo=US parameter with its 1.1x pricing multiplier".
+    text = questionnaire(
+        """      requests_per_month: 100000
+      input_tokens: 800
+      output_tokens: 100
+      retry_rate: 0.0
+      current: anthropic/claude-sonnet-4.6""", "    ownership:\n      data_residency: {res}")
+    pinned = _cost(assess(load_text(text.replace("{res}", "us_federal"))), "anthropic/claude-sonnet-4.6")
+    free = _cost(assess(load_text(text.replace("{res}", "none"))), "anthropic/claude-sonnet-4.6")
+    assert pinned.token_cost == pytest.approx(free.token_cost * 1.1)
+
+
+def test_a_compliant_eu_option_survives_gate_3_when_the_ownership_gate_forces_the_move():
+    # Part 1, Ownership Gate: "If your workload processes EU PII ... The viable
+    # EU-resident options as of May 2026 are Nebius ..., Scaleway, Mistral La
+    # Plateforme, and OVH." The gate overrides volume economics, so an EU
+    # option dearer than today's US API must not be eliminated for it.
+    text = questionnaire(
+        """      requests_per_month: 200000
+      input_tokens: 800
+      output_tokens: 300
+      current: openai/gpt-5.5
+      candidates: [scaleway/h100, together/deepseek-v3]""",
+        "    ownership:\n      data_residency: eu\n      regulated_data_handling: true")
+    a, rec = assessed(text)
+    assert a.workloads[0].evaluation.one("gate.ownership") == "pass"
+    scaleway = next(o for o in rec.options if o.id == "scaleway/h100")
+    assert scaleway.loaded_cost > rec.loaded_cost_today  # dearer than today ...
+    assert scaleway.verdict != "eliminated"              # ... and still a candidate
+    assert rec.decision == "migrate" and rec.recommended is not None and rec.recommended.id == "scaleway/h100"

@@ -125,6 +125,10 @@ def build_record(r, a) -> DecisionRecord:
     if best is not None and best.id in r.added_from_catalog:
         notes.append(f"{product_name(best.option, catalog)} was not on the team's list: it is the catalog's cheapest "
                      f"{best.option.deployment.replace('_', ' ')} option, added because the decision needs that deployment mode.")
+    if r.mode_without_candidate and best is not None:
+        notes.append(f"The rules call for {r.mode_without_candidate.replace('_', ' ')}, but no candidate of that mode survives "
+                     f"the vendor gates: the figures are {product_name(best.option, catalog)} "
+                     f"({best.option.deployment.replace('_', ' ')}) until one does.")
     return DecisionRecord(
         workload=w.name,
         decision=decision,

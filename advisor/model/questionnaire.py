@@ -115,6 +115,7 @@ class Profile(Strict):
     quality_pass_rate: answer(gt=0, le=1, fraction=True) | None = None  # type: ignore[valid-type]
     engineering_hours_per_month: Hours | None = None
     cache_hit_rate: Fraction | None = None
+    batch_eligible_fraction: Fraction | None = None  # share sent through a batch API (reference cards, Batch / embeddings)
     current: str = Field(description="Catalog option id the workload runs on today")
     candidates: list[str] = Field(default_factory=list, description="Options to compare; empty means every catalog option")
     dedicated_utilization: answer(gt=0, le=1, fraction=True) | None = None  # type: ignore[valid-type]
