@@ -320,6 +320,7 @@ def _evaluate_workload(rb, params, q, w, settings, priced: WorkloadCosts, vendor
         "workload.current_deployment": cur_opt.deployment,
         "workload.current_class": cur_opt.class_,
         "workload.on_closed_api": cur_opt.deployment == "closed_api",
+        "specialization.eval_gap_measured": not wi["specialization.open_weights_eval_gap_points"].defaulted,
         "complexity.score": sum(int(wi[f"complexity.{k}"].value) for k in COMPLEXITY_FACTORS),
         "team.ml_capacity": _team_capacity(ops.ml_engineers),
         "team.inference_engineers": _team_capacity(ops.inference_engineers),

@@ -78,6 +78,7 @@ WORKLOAD = {
     "specialization.production_eval_suite": _f("inputs", "bool", "a production eval suite exists"),
     "specialization.open_weights_eval_gap_points": _f("inputs", "number", "eval points the best open model trails frontier"),
     "specialization.reasoning_heavy": _f("inputs", "bool", "frontier reasoning matters"),
+    "specialization.eval_gap_measured": _f("inputs", "bool", "the team answered the open models' eval gap (not the default)"),
     "specialization.rapid_model_rotation": _f("inputs", "bool", "switches frontier models every 2-3 months"),
     "ownership.regulated_data_handling": _f("inputs", "bool", "Gate 3"),
     "ownership.data_residency": _f("inputs", "text", "none | eu | us_federal"),

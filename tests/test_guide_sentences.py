@@ -326,3 +326,40 @@ def test_a_compliant_eu_option_survives_gate_3_when_the_ownership_gate_forces_th
     assert scaleway.loaded_cost > rec.loaded_cost_today  # dearer than today ...
     assert scaleway.verdict != "eliminated"              # ... and still a candidate
     assert rec.decision == "migrate" and rec.recommended is not None and rec.recommended.id == "scaleway/h100"
+
+
+def test_reasoning_heavy_without_a_measured_gap_stays_until_measured_and_says_what_unlocks_it():
+    # Part 1, When NOT to migrate: "Reasoning-heavy workloads where frontier
+    # quality matters ... the quality delta means more failed requests, more
+    # retries, and a higher LCPR on the open-weights side."
+    text = questionnaire(
+        """      requests_per_month: 800000
+      input_tokens: 1000
+      output_tokens: 500
+      retry_rate: 0.05
+      quality_pass_rate: 0.92
+      engineering_hours_per_month: 12
+      current: openai/gpt-5.5
+      candidates: [together/deepseek-v3]
+      migration_engineer_weeks: 8""",
+        "    specialization:\n      reasoning_heavy: true\n{gap}",
+        "operations:\n  ml_engineers: 2")
+    a, rec = assessed(text.replace("{gap}", ""))
+    assert a.workloads[0].evaluation.one("stay.blocker") == "reasoning_unmeasured"
+    assert rec.decision == "stay" and rec.forgone_savings_per_month and rec.forgone_savings_per_month > 10_000
+    assert any("eval suite" in u for u in rec.unlock)
+    # measured at 5 points: the gap is priced into the open-weights pass rate and the move goes ahead
+    a5, rec5 = assessed(text.replace("{gap}", "      open_weights_eval_gap_points: {value: 5, confidence: measured}"))
+    assert rec5.decision == "migrate"
+    assert rec5.recommended.loaded_cost > rec.recommended.loaded_cost  # 87% pass rate, not 92%
+    assert any(s.id == "reasoning_heavy" and s.state == "firing" for s in rec5.signals)
+
+
+def test_a_stay_blocked_by_no_ml_capacity_names_the_hire_that_unlocks_the_savings():
+    # Part 1, When to stay on closed APIs permanently: "No ML engineering
+    # capacity ... The calculation changes if you hire."
+    a = assess(load_questionnaire(EXAMPLES / "complexity-simple-7.yaml"))
+    rec = a.records[0]
+    assert rec.decision == "stay" and rec.forgone_savings_per_month > 10_000
+    assert any("ML engineer" in u for u in rec.unlock)
+    assert rec.engineers == 1.5  # Simple tier: "1-2 engineers"

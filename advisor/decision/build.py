@@ -102,13 +102,16 @@ def build_record(r, a) -> DecisionRecord:
     decision = ev.one("decision")
     savings = r.savings_per_month
     stay = decision != "migrate"
-    unlock = []
+    unlock: list[str] = []
     if stay and savings and savings > 0:
+        # What would unlock the savings: the deciding rule's actions (e.g. "revisit
+        # when the Volume Gate passes"), then the blocker's (rules/when_not_to_migrate.yaml).
+        decided = ev.get("decision")
+        if decided is not None:
+            unlock.extend(decided.actions)
         blocker = ev.get("stay.blocker")
-        if blocker is not None:
-            t = next((t for t in ev.trace if t.rule == blocker.rule), None)
-            if t is not None and t.because:
-                unlock.append(t.because)
+        if blocker is not None and blocker.value != "none":
+            unlock.extend(blocker.actions)
     from advisor.assess import breakeven_comparators  # the same pair the rules were given
     d_cmp, s_cmp = breakeven_comparators(best, [c for c in candidates if not c.option.per_token],
                                          [c for c in candidates if c.option.deployment == "serverless"])
@@ -151,7 +154,7 @@ def build_record(r, a) -> DecisionRecord:
         unlock=unlock,
         migration_cost=r.migration_cost,
         engineer_weeks=r.migration_engineer_weeks,
-        engineers=None,
+        engineers=ev.one("complexity.engineers"),
         lead_time_months=r.lead_time_months,
         payback_months=r.payback_months,
         payback_from_decision_months=r.payback_from_decision_months,
