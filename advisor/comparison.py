@@ -68,6 +68,7 @@ class OptionRules:
     region_pinned: bool = False
     prefill_bound_above_input_tokens: float | None = None
     prefill_efficiency: float | None = None
+    measured: dict | None = None  # option id -> {"quality_pass_rate": x, "retry_rate": y} the team measured for it
 
 
 ONE_FIGURE = OptionRules()
@@ -84,6 +85,8 @@ def option_workload(option: Option, workload: core.Workload, catalog: Catalog, r
     if rules.eval_gap_points > 0 and prov.open_weights and not rules.today_open_weights:
         floor = 0.01  # a pass rate must stay in (0, 1]; a 99-point gap is already a stay
         changes["quality_pass_rate"] = max(floor, workload.quality_pass_rate - rules.eval_gap_points * rules.pass_rate_per_point)
+    for key, value in ((rules.measured or {}).get(option.id) or {}).items():
+        changes[key] = value  # the team's own measurement for this option wins
     return dataclasses.replace(workload, **changes) if changes else workload
 
 

@@ -61,7 +61,17 @@ def assessment_rules(w: Workload, v: dict, catalog: Catalog) -> OptionRules:
         region_pinned=w.ownership.data_residency != "none",
         prefill_bound_above_input_tokens=float(oe["prefill_bound_above_input_tokens"]),
         prefill_efficiency=float(oe["prefill_efficiency"]),
+        measured=_measured_per_option(w),
     )
+
+
+def _measured_per_option(w: Workload) -> dict:
+    out: dict = {}
+    for v in w.vendors:
+        got = {k: float(getattr(v, k).value) for k in ("quality_pass_rate", "retry_rate") if getattr(v, k) is not None}
+        if got:
+            out[v.option] = got
+    return out
 
 
 def setup_hours_beyond_serverless(deployment: str) -> float:

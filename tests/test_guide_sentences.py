@@ -363,3 +363,24 @@ def test_a_stay_blocked_by_no_ml_capacity_names_the_hire_that_unlocks_the_saving
     assert rec.decision == "stay" and rec.forgone_savings_per_month > 10_000
     assert any("ML engineer" in u for u in rec.unlock)
     assert rec.engineers == 1.5  # Simple tier: "1-2 engineers"
+
+
+def test_a_vendor_trial_pass_rate_prices_that_option_alone():
+    # Part 0, Segment LCPR: "Each has different retry rates, quality gates, and token costs."
+    text = questionnaire(
+        """      requests_per_month: 800000
+      input_tokens: 1000
+      output_tokens: 500
+      retry_rate: 0.05
+      quality_pass_rate: 0.92
+      current: openai/gpt-5.5
+      candidates: [together/deepseek-v3, fireworks/llama-70b]""",
+        """    vendors:
+      - option: fireworks/llama-70b
+        quality_pass_rate: {value: 0.80, confidence: measured, note: "two-week trial on our eval suite"}
+        retry_rate: 0.10""")
+    a = assess(load_text(text))
+    fw, tg = _cost(a, "fireworks/llama-70b"), _cost(a, "together/deepseek-v3")
+    assert fw.successful_requests == pytest.approx(800000 * 0.80)
+    assert fw.attempts == pytest.approx(800000 * 1.10)
+    assert tg.successful_requests == pytest.approx(800000 * 0.92)  # the others keep the workload's figures
