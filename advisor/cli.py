@@ -229,6 +229,20 @@ def interview(file):
     run_app(file)
 
 
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep localhost and tunnel or proxy to share it.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
+def serve(file, host, port):
+    """Serve the interview to a browser (one session per visitor), for a distributed team."""
+    from advisor.serve import serve as run_server
+
+    if file and os.path.exists(file) and not os.path.isfile(file):
+        raise click.UsageError(f"{file} is not a file")
+    click.echo(f"advisor: serving the interview on http://{host}:{port} (Ctrl+C stops)", err=True)
+    run_server(file, host, port)
+
+
 def _interview_fallback(file: str | None) -> None:
     """Until the Textual interview lands: validate a questionnaire and print its LCPR comparison."""
     from advisor.loader import load_questionnaire
