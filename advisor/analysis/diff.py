@@ -152,13 +152,16 @@ def _conclusion_changes(old: WorkloadResult, new: WorkloadResult) -> list[dict]:
     return out
 
 
-def _figures(old: WorkloadResult, new: WorkloadResult) -> list[dict]:
-    name = new.workload.name
+def _figures(old, new) -> list[dict]:
+    """Changed figures of one workload, read from the two decision records (never recomputed)."""
+    name = new.workload
     pairs = {
-        "current_monthly_cost": (old.priced.current.result.monthly_cost, new.priced.current.result.monthly_cost),
-        "current_lcpr": (old.priced.current.result.lcpr, new.priced.current.result.lcpr),
+        "invoice_today": (old.invoice_today, new.invoice_today),
+        "current_monthly_cost": (old.loaded_cost_today, new.loaded_cost_today),
+        "current_lcpr": (old.today.lcpr, new.today.lcpr),
         "savings_per_month": (old.savings_per_month, new.savings_per_month),
         "payback_months": (old.payback_months, new.payback_months),
+        "payback_from_decision_months": (old.payback_from_decision_months, new.payback_from_decision_months),
     }
     out = []
     for k, (o, n) in pairs.items():
@@ -305,13 +308,15 @@ def diff(old: Assessment, new: Assessment) -> dict:
     inputs: list[dict] = _input_changes(None, _org_inputs(old), _org_inputs(new))
     conclusions: list[dict] = []
     figures: list[dict] = []
+    old_rec = {r.workload: r for r in old.records}
+    new_rec = {r.workload: r for r in new.records}
     for name, n in new_by.items():
         o = old_by.get(name)
         if o is None:
             continue
         inputs.extend(_input_changes(name, _workload_facts(o), _workload_facts(n)))
         conclusions.extend(_conclusion_changes(o, n))
-        figures.extend(_figures(o, n))
+        figures.extend(_figures(old_rec[name], new_rec[name]))
     conclusions.extend(_org_conclusion_changes(old.organization, new.organization))
     out = {
         "old": {"label": _label(old), "source": old.source, "organization": old.questionnaire.organization},

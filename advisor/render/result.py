@@ -139,12 +139,14 @@ def workload_dict(r: WorkloadResult, settings: dict[str, Input], record=None) ->
         out.update({
             "confidence": record.confidence,
             "assumed_inputs": list(record.weakest_inputs),
-            "savings_per_month": _num(record.savings_per_month, 2),
+            # the record's precision: a renderer rounding 44.65 to one decimal must
+            # print what the record's 44.6526 prints (44.7), not 44.6
+            "savings_per_month": _num(record.savings_per_month, 6),
             "migration_engineer_weeks": _num(record.engineer_weeks),
-            "migration_cost": _num(record.migration_cost, 2),
-            "payback_months": _num(record.payback_months, 2),
+            "migration_cost": _num(record.migration_cost, 6),
+            "payback_months": _num(record.payback_months, 6),
             "lead_time_months": _num(record.lead_time_months),
-            "payback_from_decision_months": _num(record.payback_from_decision_months, 2),
+            "payback_from_decision_months": _num(record.payback_from_decision_months, 6),
             "breakeven_tokens_per_day": _num(record.breakeven_tokens_per_day, 0),
             "record": record.to_dict(),
         })
