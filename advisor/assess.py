@@ -227,34 +227,43 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
     mode_gap: str | None = None
     mode = ev.one("deployment.mode")
     wanted = MODE_DEPLOYMENTS.get(mode)
+    forced = "pass" in (ev.one("gate.ownership"), ev.one("gate.specialization"))
+
+    def find(deployments) -> OptionCost | None:
+        """Best scored option of these deployments; else score the catalog's cheapest few of them."""
+        nonlocal candidates_sorted, rank
+        found = _pick_best(vendors, candidates_sorted, deployments, serverless_first=False)
+        if found is not None:
+            return found
+        scored = {v.option for v in vendors}
+        extra = [o for o in catalog.options if o.deployment in deployments and o.id not in scored and o.id != w.profile.current]
+        if not extra:
+            return None
+        known = {c.id for c in priced.costs}
+        priced.costs.extend(
+            cost_on(o, priced.numbers, catalog, priced.utilization, economics_constant("hours_per_month"), priced.rules)
+            for o in extra if o.id not in known
+        )
+        priced.costs.sort(key=lambda c: (c.result.lcpr, c.result.monthly_cost, c.id))
+        candidates_sorted = [c for c in priced.costs if c.id != w.profile.current]
+        rank = {c.id: i + 1 for i, c in enumerate(candidates_sorted)}
+        for o in sorted(extra, key=lambda o: priced.by_id(o.id).result.lcpr)[:auto]:
+            vendors.append(_evaluate_vendor(rb, params, w, wi, priced, catalog, o.id, None, rank,
+                                            priced.by_id(o.id).result.lcpr if forced else None))
+            added.append(o.id)
+        return _pick_best(vendors, candidates_sorted, deployments, serverless_first=False)
+
     if ev.one("decision") == "migrate" and wanted and (best is None or best.option.deployment not in wanted):
-        in_mode = _pick_best(vendors, candidates_sorted, wanted, serverless_first=False)
+        in_mode = find(wanted)
         if in_mode is None:
-            scored = {v.option for v in vendors}
-            extra = [o for o in catalog.options if o.deployment in wanted and o.id not in scored and o.id != w.profile.current]
-            if extra:
-                known = {c.id for c in priced.costs}
-                priced.costs.extend(
-                    cost_on(o, priced.numbers, catalog, priced.utilization, economics_constant("hours_per_month"), priced.rules)
-                    for o in extra if o.id not in known
-                )
-                priced.costs.sort(key=lambda c: (c.result.lcpr, c.result.monthly_cost, c.id))
-                candidates_sorted = [c for c in priced.costs if c.id != w.profile.current]
-                rank = {c.id: i + 1 for i, c in enumerate(candidates_sorted)}
-                cheapest = sorted(extra, key=lambda o: priced.by_id(o.id).result.lcpr)[:auto]
-                forced = "pass" in (ev.one("gate.ownership"), ev.one("gate.specialization"))
-                for o in cheapest:
-                    vendors.append(_evaluate_vendor(rb, params, w, wi, priced, catalog, o.id, None, rank,
-                                                    priced.by_id(o.id).result.lcpr if forced else None))
-                    added.append(o.id)
-                in_mode = _pick_best(vendors, candidates_sorted, wanted, serverless_first=False)
+            # Nothing of the decided mode survives the vendor gates: keep the
+            # economics of an option the team can move to now, and say so.
+            mode_gap = mode
+            if best is None:
+                in_mode = next((b for b in (find(d) for d in MODE_DEPLOYMENTS.values() if d != wanted) if b is not None), None)
         if in_mode is not None:
             best = in_mode
             ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
-        else:
-            # Nothing of the decided mode survives the vendor gates: keep the
-            # economics of the option the team can move to now, and say so.
-            mode_gap = mode
     return WorkloadResult(
         workload=w,
         priced=priced,
