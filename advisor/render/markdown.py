@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|#~!])")
 
 
 def md(text: Any) -> str:
@@ -23,13 +23,13 @@ def md(text: Any) -> str:
     if text is None:
         return ""
     s = " ".join(str(text).split())
-    s = s.replace("&", "&amp;")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", s)
 
 
 def code(text: Any) -> str:
     """An identifier (field or input name, file path) as a code span; backticks and line breaks removed."""
-    s = " ".join(str(text).replace("`", "'").split())
+    s = " ".join(str(text).replace("`", "'").split()).replace("|", "\\|")  # \| keeps a table cell whole
     return f"`{s}`" if s else ""
 
 
@@ -255,7 +255,7 @@ def diff_markdown(d: dict, old_records: list[dict], new_records: list[dict], fai
     if d.get("inputs"):
         out += ["| Input | Old | New | Note |", "|---|--:|--:|---|"]
         for r in d["inputs"]:
-            where = f"{r['workload']}: " if r.get("workload") else ""
+            where = f"{md(r['workload'])}: " if r.get("workload") else ""
             note = ""
             if "change_points" in r:
                 note = f"{r['change_points']:+g} points"
@@ -263,13 +263,13 @@ def diff_markdown(d: dict, old_records: list[dict], new_records: list[dict], fai
                 note = f"{r['change_pct']:+.0f}%"
             if r.get("old_confidence") and r.get("new_confidence") and r["old_confidence"] != r["new_confidence"]:
                 note = (note + "; " if note else "") + f"confidence {r['old_confidence']} → {r['new_confidence']}"
-            out.append(f"| {md(where)}{code(r['input'])} | {md(_show(r.get('old')))} | {md(_show(r.get('new')))} | {md(note)} |")
+            out.append(f"| {where}{code(r['input'])} | {md(_show(r.get('old')))} | {md(_show(r.get('new')))} | {md(note)} |")
         out.append("")
     if d.get("conclusions"):
         out += ["| Conclusion | Old | New |", "|---|---|---|"]
         for r in d["conclusions"]:
-            where = f"{r['workload']}: " if r.get("workload") else ""
-            out.append(f"| {md(where)}{code(r['conclusion'])} | {word(_show(r.get('old')))} | {word(_show(r.get('new')))} |")
+            where = f"{md(r['workload'])}: " if r.get("workload") else ""
+            out.append(f"| {where}{code(r['conclusion'])} | {word(_show(r.get('old')))} | {word(_show(r.get('new')))} |")
         out.append("")
     if not d.get("inputs") and not d.get("conclusions"):
         out += ["No input or conclusion changed.", ""]
