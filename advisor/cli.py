@@ -468,6 +468,43 @@ def rules_check(samples, seed):
     sys.exit(1 if problems else 0)
 
 
+# ---------------------------------------------------------------- measurements
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--invoice", "invoice", required=True, type=click.Path(dir_okay=False), help="The provider invoice as CSV (columns: docs/measure.md).")
+@click.option("--period", help="The invoice period to compare when the CSV covers several (its period column).")
+@click.option("--write/--no-write", default=True, show_default=True,
+              help="Record the prediction and the invoice under operations: in FILE (comments kept).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def reconcile(file, invoice, period, write, fmt):
+    """Compare the LCPR model with the provider invoice (Part 3, The metering gap) and record the result."""
+    from advisor.assess import assess
+    from advisor.engine.registry import known_parameters
+    from advisor.loader import load_questionnaire
+    from advisor.reconcile import advice, read_invoice, reconcile as compare_invoice, reconcile_table, record
+
+    a = assess(load_questionnaire(file, known_parameters))
+    result = compare_invoice(a, read_invoice(invoice), invoice, period)
+    if not result["rows"]:
+        raise AdvisorError.single("no invoice line matches a workload's current option (match by workload, option, or provider and model)", file=invoice)
+    written = record(file, result) if write else None
+    if fmt == "json":
+        click.echo(_dump_json({**result, "recorded": written}))
+        return
+    console = _console()
+    console.print(reconcile_table(result))
+    for line in advice(result):
+        console.print(line, markup=False)
+    if written:
+        after = assess(load_questionnaire(file, known_parameters)).organization
+        fired = [c.title for c in after.many("red_flag") + after.many("org.warning") if "invoice" in str(c.value)]
+        console.print(f"recorded in {file}: operations.predicted_monthly_cost {written['predicted_monthly_cost']['value']:,.2f}, "
+                      f"operations.invoiced_monthly_cost {written['invoiced_monthly_cost']['value']:,.2f}"
+                      + (f"; the rules now conclude: {'; '.join(fired)}" if fired else "; no invoice rule fires"), markup=False)
+
+
 # ---------------------------------------------------------------- over time
 
 
