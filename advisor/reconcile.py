@@ -335,11 +335,13 @@ def _round_trip_yaml(text: str):
     return first
 
 
-def record(path: str | Path, result: dict, today: dt.date | None = None) -> dict[str, dict]:
-    """Write the prediction and the invoice under ``operations:`` of the questionnaire at ``path``.
+def update_answers(path: str | Path, changes: list[tuple[tuple, Any]]) -> None:
+    """Set answers in the questionnaire at ``path``: each change is (location, value), e.g.
+    (("operations", "invoiced_monthly_cost"), {"value": 1, "confidence": "measured", "note": "..."}).
 
     Round-trip (comments, order and quoting kept), validated before it replaces
-    the file, and atomic (readers see the old file or the new one).
+    the file, and atomic (readers see the old file or the new one). Dict values
+    are written in flow style, like the bundled examples' answers.
     """
     from ruamel.yaml.comments import CommentedMap
 
@@ -350,23 +352,31 @@ def record(path: str | Path, result: dict, today: dt.date | None = None) -> dict
     src = str(path)
     text = Path(path).read_text(encoding="utf-8")  # already loaded and validated by the caller
     y, data = _round_trip_yaml(text)
-    ops = data.get("operations")
-    if ops is None:
-        ops = CommentedMap()
-        data["operations"] = ops
-    new = answers(result, today)
-    for key, ans in new.items():
-        m = CommentedMap(ans)
-        m.fa.set_flow_style()
-        ops[key] = m
+    for loc, value in changes:
+        node = data
+        for part in loc[:-1]:
+            if isinstance(node, dict) and node.get(part) is None:
+                node[part] = CommentedMap()
+            node = node[part]
+        if isinstance(value, dict):
+            m = CommentedMap(value)
+            m.fa.set_flow_style()
+            value = m
+        node[loc[-1]] = value
     buf = io.StringIO()
     y.dump(data, buf)
     out = buf.getvalue()
     try:
         validate_document(parse_yaml(out, src), known_parameters)
     except YamlError as exc:  # pragma: no cover - ruamel wrote YAML PyYAML cannot read: keep the file as it was
-        raise AdvisorError.single(f"could not record the reconciliation ({exc.message}); the file is unchanged", file=src) from None
+        raise AdvisorError.single(f"could not record the result ({exc.message}); the file is unchanged", file=src) from None
     write_atomic(path, out)
+
+
+def record(path: str | Path, result: dict, today: dt.date | None = None) -> dict[str, dict]:
+    """Write the prediction and the invoice under ``operations:`` of the questionnaire at ``path``."""
+    new = answers(result, today)
+    update_answers(path, [(("operations", k), v) for k, v in new.items()])
     return new
 
 
