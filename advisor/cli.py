@@ -505,6 +505,56 @@ def reconcile(file, invoice, period, write, fmt):
                       + (f"; the rules now conclude: {'; '.join(fired)}" if fired else "; no invoice rule fires"), markup=False)
 
 
+@cli.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--workload", required=True, help="The workload (by name) whose profile the logs measure.")
+@click.option("--into", "into", required=True, type=click.Path(dir_okay=False), help="The questionnaire to write the measured values into.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="Read another log format: FIELD is timestamp, request_id, input_tokens, output_tokens, cached_tokens, attempt, retries, passed or status.")
+@click.option("--write/--no-write", default=True, show_default=True, help="Write the measured values into --into (comments kept).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def measure(logs, workload, into, mapping, write, fmt):
+    """Measure a workload's profile from gateway logs (LiteLLM spend logs, OpenAI usage JSONL) and record it."""
+    from pathlib import Path
+
+    from advisor.defaults import economics_constant
+    from advisor.engine.registry import known_parameters
+    from advisor.loader import load_questionnaire
+    from advisor.measure import measure_logs, parse_mapping, profile_answers, summary
+    from advisor.reconcile import update_answers
+
+    try:
+        columns = parse_mapping(mapping)
+    except ValueError as exc:
+        raise UsageError(f"--map: {exc}") from None
+    q = load_questionnaire(into, known_parameters).questionnaire
+    names = [w.name for w in q.workloads]
+    if workload not in names:
+        raise AdvisorError.single(f"no workload named '{workload}' (workloads: {', '.join(names)})", file=into, field="workloads")
+    total = sum(Path(p).stat().st_size for p in logs if Path(p).is_file())
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        with Progress("measuring", BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True) as bar:
+            task = bar.add_task("measuring", total=total)
+            stats = measure_logs(list(logs), columns, lambda n: bar.advance(task, n))
+    else:
+        stats = measure_logs(list(logs), columns)
+    m = summary(stats, economics_constant("hours_per_month"))
+    changes = profile_answers(m, names.index(workload))
+    if write:
+        update_answers(into, changes)
+    if fmt == "json":
+        click.echo(_dump_json({**m, "workload": workload, "written": {".".join(map(str, loc[3:])): a for loc, a in changes} if write else None}))
+        return
+    click.echo(f"{m['records']:,} records from {', '.join(m['sources'])}, {m['window']['days']:g} days"
+               + (f"; {m['skipped']:,} lines without token counts skipped" if m["skipped"] else ""))
+    for loc, a in changes:
+        click.echo(f"  profile.{loc[-1]}: {a['value']:,}" if isinstance(a["value"], int) else f"  profile.{loc[-1]}: {a['value']:g}")
+        click.echo(f"      {a['note'].split('; ', 1)[-1]}")
+    click.echo(f"wrote {len(changes)} measured value(s) into {into} (workload {workload})" if write else "not written (--no-write)")
+
+
 # ---------------------------------------------------------------- over time
 
 
