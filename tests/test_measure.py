@@ -7,7 +7,7 @@ The shipped logs under tests/data are small and hand-checkable:
   and 600 alternating (mean 500), request id req-002 logged twice (one retry,
   9 requests), 2,000 of 10,000 input tokens cached, 9 of 10 validations pass;
 * openai-usage.jsonl: 6 OpenAI Batch-output lines over one day, custom_id
-  task-2 twice (one retry, 5 requests), 3,072 of 11,800 input tokens cached.
+  task-2 twice (one retry, 5 requests), 4,096 of 11,800 input tokens cached.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def test_openai_usage_jsonl(q):
     assert m["requests_per_month"] == round(5 * HOURS_PER_MONTH / 24)
     assert m["input_tokens"]["mean"] == pytest.approx(11800 / 6) and m["input_tokens"]["p50"] == 2000
     assert m["retry_rate"] == pytest.approx(1 / 5)
-    assert m["cache_hit_rate"] == pytest.approx(3072 / 11800)
+    assert m["cache_hit_rate"] == pytest.approx(4096 / 11800)
     assert m["quality_pass_rate"] is None  # no validation field in these logs: not measured, not written
     assert m["tokens_per_minute"]["peak"] == 2510
 
