@@ -64,7 +64,71 @@ OPENAI = {
     "passed": ("validation", "passed", "metadata.validation"),
     "status": ("response.status_code", "status"),
 }
+def _compile(mapping: dict[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    return {k: tuple(tuple(p.split(".")) for p in v) for k, v in mapping.items()}
+
+
+_LITELLM, _OPENAI = _compile(LITELLM), _compile(OPENAI)
 FORMAT_NAMES = {"litellm": "LiteLLM spend logs", "openai": "OpenAI usage records", "mapped": "mapped columns"}
+
+
+class RepeatedIds:
+    """Counts request ids seen before, exactly, in bounded memory.
+
+    Each id's 64-bit hash goes to one of BUCKETS temporary files by its top
+    bits (small buffers in memory); a repeated id always lands in the same
+    bucket, so the buckets are de-duplicated one at a time at the end. Memory:
+    the buffers plus one bucket (1/BUCKETS of 8 bytes a record).
+    """
+
+    BUCKETS = 256
+    BUFFER = 4096
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self._buffers = [array.array("q") for _ in range(self.BUCKETS)]
+        self._dir: Any = None
+        self._files: dict[int, Any] = {}
+
+    def add(self, rid: Any) -> None:
+        h = hash(str(rid))
+        b = self._buffers[(h >> 56) % self.BUCKETS]
+        b.append(h)
+        self.seen += 1
+        if len(b) >= self.BUFFER:
+            self._flush((h >> 56) % self.BUCKETS)
+
+    def _flush(self, i: int) -> None:
+        import tempfile
+
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="advisor-measure-")
+        fh = self._files.get(i)
+        if fh is None:
+            fh = self._files[i] = open(Path(self._dir.name) / f"{i}.bin", "w+b")
+        self._buffers[i].tofile(fh)
+        del self._buffers[i][:]
+
+    def repeated(self) -> int:
+        import numpy as np
+
+        try:
+            dups = 0
+            for i in range(self.BUCKETS):
+                parts = [np.frombuffer(self._buffers[i], dtype=np.int64)] if self._buffers[i] else []
+                fh = self._files.get(i)
+                if fh is not None:
+                    fh.seek(0)
+                    parts.append(np.fromfile(fh, dtype=np.int64))
+                if parts:
+                    a = np.concatenate(parts) if len(parts) > 1 else parts[0]
+                    dups += int(a.size - np.unique(a).size)
+            return dups
+        finally:
+            for fh in self._files.values():
+                fh.close()
+            if self._dir is not None:
+                self._dir.cleanup()
 
 
 @dataclass
@@ -87,8 +151,7 @@ class Stats:
     first: float | None = None
     last: float | None = None
     minutes: Counter = field(default_factory=Counter)   # epoch minute -> tokens
-    ids: array.array = field(default_factory=lambda: array.array("q"))
-    ids_seen: int = 0
+    ids: RepeatedIds = field(default_factory=RepeatedIds)
     formats: Counter = field(default_factory=Counter)
     sources: list[str] = field(default_factory=list)
 
@@ -96,8 +159,8 @@ class Stats:
 # ---------------------------------------------------------------- reading
 
 
-def _get(obj: Any, path: str) -> Any:
-    for part in path.split("."):
+def _get(obj: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
         if isinstance(obj, str) and obj[:1] == "{":  # LiteLLM CSV exports keep metadata as a JSON string
             try:
                 obj = json.loads(obj)
@@ -111,7 +174,7 @@ def _get(obj: Any, path: str) -> Any:
     return obj
 
 
-def _first(obj: dict, paths: Iterable[str]) -> Any:
+def _first(obj: dict, paths: Iterable[tuple[str, ...]]) -> Any:
     for p in paths:
         v = _get(obj, p)
         if v is not None and v != "":
@@ -169,7 +232,7 @@ def _feed(s: Stats, obj: Any, mapping: dict[str, tuple[str, ...]] | None) -> Non
         s.skipped += 1
         return
     kind = "mapped" if mapping else _kind(obj)
-    where = mapping or (OPENAI if kind == "openai" else LITELLM)
+    where = mapping or (_OPENAI if kind == "openai" else _LITELLM)
     inp = _number(_first(obj, where["input_tokens"]))
     out = _number(_first(obj, where["output_tokens"]))
     if inp is None and out is None:
@@ -201,8 +264,7 @@ def _feed(s: Stats, obj: Any, mapping: dict[str, tuple[str, ...]] | None) -> Non
     else:
         rid = _first(obj, where["request_id"])
         if rid is not None:
-            s.ids.append(hash(str(rid)))
-            s.ids_seen += 1
+            s.ids.add(rid)
     verdict = _truth(_first(obj, where["passed"]))
     if verdict is not None:
         s.validated += 1
@@ -294,7 +356,7 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, tuple[str, ...]] | None:
         out[name] = (column.strip(),)
     if not out["input_tokens"] and not out["output_tokens"]:
         raise ValueError("map at least input_tokens or output_tokens")
-    return out
+    return _compile(out)
 
 
 def measure_logs(paths: list[str | Path], mapping: dict | None = None, progress: Callable[[int], None] | None = None) -> Stats:
@@ -335,18 +397,9 @@ def _percentile(hist: Counter, q: float, zeros: int = 0) -> float:
     return float(max(hist))
 
 
-def _repeated_ids(ids: array.array) -> int:
-    if not ids:
-        return 0
-    import numpy as np
-
-    a = np.frombuffer(ids, dtype=np.int64)
-    return int(a.size - np.unique(a).size)
-
-
 def summary(s: Stats, hours_per_month: float) -> dict[str, Any]:
     """The measured profile and how it was measured (plain data)."""
-    repeated = _repeated_ids(s.ids)
+    repeated = s.ids.repeated()
     retry_attempts = s.retry_attempts + repeated
     requests = s.records - retry_attempts
     retries = retry_attempts + s.retries_reported
@@ -369,7 +422,7 @@ def summary(s: Stats, hours_per_month: float) -> dict[str, Any]:
         "input_tokens": {"mean": s.input_total / s.records, "p50": _percentile(s.input_tokens, 0.5), "p95": _percentile(s.input_tokens, 0.95)},
         "output_tokens": {"mean": s.output_total / s.records, "p50": _percentile(s.output_tokens, 0.5), "p95": _percentile(s.output_tokens, 0.95)},
         "retries": {"count": retries, "from_attempt_fields": s.retry_attempts + s.retries_reported, "from_repeated_ids": repeated,
-                    "ids_checked": s.ids_seen},
+                    "ids_checked": s.ids.seen},
         "retry_rate": retries / requests if requests > 0 else None,
         "cache_hit_rate": (s.cached_total / s.input_total if s.input_total else 0.0) if s.cached_seen else None,
         "quality_pass_rate": (s.passed / s.validated) if s.validated else None,
