@@ -182,3 +182,12 @@ def test_conditions_parse_and_evaluate():
     assert diff_failures([Condition("revert-signal")], d, old, new) == ["revert-signal: Quality regressed"]
     # from nothing to something is an increase whatever the percentage
     assert len(diff_failures([Condition("cost-increase", 500.0)], d, old, new)) == 1
+
+
+def test_a_file_that_does_not_load_is_listed_in_the_comment_and_exits_1():
+    from tests.conftest import DATA
+
+    out = run_advisor("score", str(DATA / "nan.yaml"), "--format", "markdown", "--fail-on", "red-flag")
+    assert out.returncode == 1
+    assert out.stdout.startswith("### advisor: no questionnaire could be scored")
+    assert "**1 file problem** (not scored):" in out.stdout and "nan.yaml:7:" in out.stdout

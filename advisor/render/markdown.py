@@ -102,7 +102,9 @@ def score_markdown(report: dict, failures: list[str] | None = None) -> str:
     after = sum(r["summary"]["monthly_cost_recommended"] or 0 for r in results)
     savings = sum(r["summary"]["savings_per_month"] or 0 for r in results)
     migrating = sum(r["summary"]["migrating"] for r in results)
-    if savings > 0:
+    if not results:
+        verdict = "no questionnaire could be scored"
+    elif savings > 0:
         verdict = f"monthly inference cost would fall by {money(savings)} ({pct(-savings, today)})"
     elif savings < 0:
         verdict = f"monthly inference cost would rise by {money(-savings)} ({pct(-savings, today)})"
