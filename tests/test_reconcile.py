@@ -154,3 +154,13 @@ def test_period_picks_one_month(q, tmp_path):
 def test_missing_invoice_file(q, tmp_path):
     out = run_advisor("reconcile", str(q), "--invoice", str(tmp_path / "nope.csv"))
     assert out.returncode == 1 and "nope.csv" in out.stderr and "invoice not found" in out.stderr
+
+
+def test_diff_reads_the_recorded_invoice_against_the_previous_snapshot(tmp_path):
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    shutil.copy(PART1, old)
+    shutil.copy(PART1, new)
+    _reconcile(new, _invoice(tmp_path, "openai,GPT-5.5,2026-11,,,18900"))
+    out = run_advisor("diff", str(old), str(new), "--format", "markdown", "--fail-on", "red-flag")
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert "Invoice differs from the LCPR model by more than 10%" in out.stdout
