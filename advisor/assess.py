@@ -12,28 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import advisor.economics as core
-from advisor.comparison import OptionCost
+from advisor.comparison import OptionCost, cost_on
+from advisor.decision.confidence import CONFIDENCE_ORDER, ECONOMIC_INPUTS  # noqa: F401  (re-exported)
 from advisor.defaults import Input, defaults, economics_constant, settings_inputs
 from advisor.engine.rulebook import Evaluation, Rulebook, load_rulebook
 from advisor.facts import VENDOR_GATES
 from advisor.loader import Loaded
 from advisor.model.catalog import Catalog
 from advisor.model.questionnaire import COMPLEXITY_FACTORS, Questionnaire, Workload
-from advisor.pricing import WorkloadCosts, price_workload
-
-CONFIDENCE_ORDER = {"measured": 0, "estimated": 1, "assumed": 2}
-# Derived economics facts rest on these inputs (for confidence propagation).
-ECONOMIC_INPUTS = (
-    "profile.requests_per_month",
-    "profile.input_tokens",
-    "profile.output_tokens",
-    "profile.retry_rate",
-    "profile.quality_pass_rate",
-    "profile.engineering_hours_per_month",
-    "profile.cache_hit_rate",
-    "engineer_hourly_rate",
-    "repair_cost_per_failure",
-)
+from advisor.pricing import WorkloadCosts, price_workload, setup_hours_beyond_serverless
 
 
 def _tri(value: bool | None) -> str:
@@ -72,6 +59,8 @@ class WorkloadResult:
     payback_months: float | None
     payback_from_decision_months: float | None
     lead_time_months: float | None
+    added_from_catalog: list[str] = field(default_factory=list)  # options of the decided mode the team did not list
+    mode_without_candidate: str | None = None  # the decided mode when no candidate of it survives the gates
 
     @property
     def decision(self) -> str:
@@ -123,7 +112,14 @@ def _vendor_entries(w: Workload, priced: WorkloadCosts, auto: int) -> list[tuple
     return out
 
 
-def _evaluate_vendor(rb: Rulebook, params, w: Workload, wi: dict[str, Input], priced: WorkloadCosts, catalog: Catalog, option_id: str, answers, rank: dict[str, int]) -> VendorResult:
+def _evaluate_vendor(rb: Rulebook, params, w: Workload, wi: dict[str, Input], priced: WorkloadCosts, catalog: Catalog, option_id: str, answers, rank: dict[str, int],
+                     forced_reference: float | None = None) -> VendorResult:
+    """Score one candidate on the seven vendor gates.
+
+    ``forced_reference`` is set when a gate forces the move: the lowest LCPR
+    among candidates that clear the compliance gate, which Gate 3 then
+    compares against instead of today's option.
+    """
     opt = catalog.option(option_id)
     prov = catalog.providers[opt.provider]
     cost = priced.by_id(option_id)
@@ -140,6 +136,8 @@ def _evaluate_vendor(rb: Rulebook, params, w: Workload, wi: dict[str, Input], pr
         "vendor.openai_compatible": _tri(prov.openai_compatible),
         "vendor.raised_prices_12m": _tri(prov.raised_prices_12m),
         "vendor.cheaper_than_current": cost.result.lcpr < priced.current.result.lcpr,
+        "vendor.move_forced": forced_reference is not None,
+        "vendor.cheapest_compliant": forced_reference is not None and cost.result.lcpr <= forced_reference,
         "vendor.lcpr_rank": rank.get(option_id, 0),
         "ownership.regulated_data_handling": w.ownership.regulated_data_handling,
         "ownership.data_residency": w.ownership.data_residency,
@@ -198,29 +196,120 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
         _evaluate_vendor(rb, params, w, wi, priced, catalog, option_id, answers, rank)
         for option_id, answers in _vendor_entries(w, priced, auto)
     ]
-    viable_ids = {v.option for v in vendors if v.verdict != "eliminated"}
-    committable = {v.option for v in vendors if v.verdict == "viable"}
-    scored = {v.option for v in vendors}
     # The option the economics assume: serverless first (Part 1, decision
     # flowchart: "start with serverless open-weights"), then any deployment;
     # within each, one the team can commit to now (viable) before one still
     # under deeper evaluation (Part 4, scorecard); cheapest LCPR first.
-    def first(ids: set[str], serverless_only: bool) -> OptionCost | None:
-        return next((c for c in candidates_sorted if c.id in ids and (not serverless_only or c.option.deployment == "serverless")), None)
-
-    best = first(committable, True) or first(committable, False) or first(viable_ids, True) or first(viable_ids, False)
-    if not scored:  # nothing scored (no candidates): cheapest other option
+    best = _pick_best(vendors, candidates_sorted, None)
+    if not vendors:  # nothing scored (no candidates): cheapest other option
         best = candidates_sorted[0] if candidates_sorted else None
+    ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
+
+    # A forced move (Ownership or Specialization Gate) re-scores Gate 3 among
+    # the compliant candidates instead of against today's option.
+    if vendors and "pass" in (ev.one("gate.ownership"), ev.one("gate.specialization")):
+        compliant = [v.cost.result.lcpr for v in vendors if v.cost is not None and v.evaluation.one("vendor.gate.compliance_data_handling") != "fail"]
+        if compliant:
+            reference = min(compliant)
+            entries = _vendor_entries(w, priced, auto)
+            vendors = [
+                _evaluate_vendor(rb, params, w, wi, priced, catalog, option_id, answers, rank, reference)
+                for option_id, answers in entries
+            ]
+            best = _pick_best(vendors, candidates_sorted, None)
+            ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
+
+    # The recommended option follows the decision (Part 1, "The middle path"):
+    # when the rules send the workload to a dedicated mode, rank candidates
+    # within that mode and re-run the rules on that option's economics, so the
+    # mode, the option, the savings and the payback are one decision.
+    added: list[str] = []
+    mode_gap: str | None = None
+    mode = ev.one("deployment.mode")
+    wanted = MODE_DEPLOYMENTS.get(mode)
+    if ev.one("decision") == "migrate" and wanted and (best is None or best.option.deployment not in wanted):
+        in_mode = _pick_best(vendors, candidates_sorted, wanted, serverless_first=False)
+        if in_mode is None:
+            scored = {v.option for v in vendors}
+            extra = [o for o in catalog.options if o.deployment in wanted and o.id not in scored and o.id != w.profile.current]
+            if extra:
+                known = {c.id for c in priced.costs}
+                priced.costs.extend(
+                    cost_on(o, priced.numbers, catalog, priced.utilization, economics_constant("hours_per_month"), priced.rules)
+                    for o in extra if o.id not in known
+                )
+                priced.costs.sort(key=lambda c: (c.result.lcpr, c.result.monthly_cost, c.id))
+                candidates_sorted = [c for c in priced.costs if c.id != w.profile.current]
+                rank = {c.id: i + 1 for i, c in enumerate(candidates_sorted)}
+                cheapest = sorted(extra, key=lambda o: priced.by_id(o.id).result.lcpr)[:auto]
+                forced = "pass" in (ev.one("gate.ownership"), ev.one("gate.specialization"))
+                for o in cheapest:
+                    vendors.append(_evaluate_vendor(rb, params, w, wi, priced, catalog, o.id, None, rank,
+                                                    priced.by_id(o.id).result.lcpr if forced else None))
+                    added.append(o.id)
+                in_mode = _pick_best(vendors, candidates_sorted, wanted, serverless_first=False)
+        if in_mode is not None:
+            best = in_mode
+            ev, figures = _evaluate_workload(rb, params, q, w, settings, priced, vendors, candidates_sorted, best)
+        else:
+            # Nothing of the decided mode survives the vendor gates: keep the
+            # economics of the option the team can move to now, and say so.
+            mode_gap = mode
+    return WorkloadResult(
+        workload=w,
+        priced=priced,
+        vendors=vendors,
+        evaluation=ev,
+        best=best,
+        migration_engineer_weeks=figures.get("weeks"),
+        migration_cost=figures.get("cost"),
+        payback_months=figures.get("months"),
+        payback_from_decision_months=figures.get("from_decision"),
+        lead_time_months=figures.get("lead"),
+        added_from_catalog=added,
+        mode_without_candidate=mode_gap,
+    )
+
+
+# Which catalog deployments serve each deployment mode the rules can decide.
+MODE_DEPLOYMENTS = {
+    "serverless": ("serverless",),
+    "managed_dedicated": ("managed_dedicated",),
+    "dedicated": ("dedicated",),
+}
+
+
+def _pick_best(vendors: list[VendorResult], candidates_sorted: list[OptionCost], deployments, serverless_first: bool = True) -> OptionCost | None:
+    """Cheapest LCPR among scored vendors: viable before conditional; serverless first unless a mode is given."""
+    viable = {v.option for v in vendors if v.verdict != "eliminated"}
+    committable = {v.option for v in vendors if v.verdict == "viable"}
+
+    def first(ids: set[str], only) -> OptionCost | None:
+        return next((c for c in candidates_sorted if c.id in ids and (only is None or c.option.deployment in only)), None)
+
+    if deployments is not None:
+        return first(committable, deployments) or first(viable, deployments)
+    return first(committable, ("serverless",)) or first(committable, None) or first(viable, ("serverless",)) or first(viable, None)
+
+
+def _evaluate_workload(rb, params, q, w, settings, priced: WorkloadCosts, vendors, candidates_sorted, best) -> tuple[Evaluation, dict]:
+    """One run of the workload rule sets on the economics of today's option and ``best``."""
+    wi = priced.inputs
+    viable_ids = {v.option for v in vendors if v.verdict != "eliminated"}
     current = priced.current
     cur_opt = current.option
     n = priced.numbers
     days = economics_constant("days_per_month")
     out_tokens_month = core.attempts(n) * n.output_tokens
     dedicated = [c for c in candidates_sorted if not c.option.per_token]
-    serverless = [c for c in candidates_sorted if c.option.per_token]
+    serverless = [c for c in candidates_sorted if c.option.deployment == "serverless"]
+    # The break-even compares the recommended option with its counterpart:
+    # a recommended serverless option against the cheapest dedicated one, a
+    # recommended dedicated option against the cheapest serverless one.
+    d_cmp, s_cmp = breakeven_comparators(best, dedicated, serverless)
     breakeven = 0.0
-    if dedicated and serverless:
-        d, s = dedicated[0].option, serverless[0].option
+    if d_cmp is not None and s_cmp is not None:
+        d, s = d_cmp.option, s_cmp.option
         if s.output_per_mtok and s.output_per_mtok > 0:
             breakeven = core.breakeven_output_tokens_per_day(d.gpu_hourly_rate, s.output_per_mtok, priced.utilization)
     ops = q.operations
@@ -231,12 +320,15 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
         "workload.current_deployment": cur_opt.deployment,
         "workload.current_class": cur_opt.class_,
         "workload.on_closed_api": cur_opt.deployment == "closed_api",
+        "specialization.eval_gap_measured": not wi["specialization.open_weights_eval_gap_points"].defaulted,
         "complexity.score": sum(int(wi[f"complexity.{k}"].value) for k in COMPLEXITY_FACTORS),
         "team.ml_capacity": _team_capacity(ops.ml_engineers),
         "team.inference_engineers": _team_capacity(ops.inference_engineers),
         "economics.current_monthly_cost": current.result.monthly_cost,
         "economics.current_lcpr": current.result.lcpr,
-        "economics.closed_api_spend": current.result.monthly_cost if cur_opt.deployment == "closed_api" else 0.0,
+        # Part 0: "Cost: the invoice amount". Gates read the invoice, not the loaded cost.
+        "economics.current_invoice": current.result.token_cost,
+        "economics.closed_api_spend": current.result.token_cost if cur_opt.deployment == "closed_api" else 0.0,
         "economics.has_best_option": best is not None,
         "economics.output_tokens_per_day": out_tokens_month / days,
         "economics.output_tokens_per_minute": out_tokens_month / days / 1440,
@@ -267,6 +359,10 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
 
         rate = float(settings["migration_hourly_rate"].value)
         cost = core.migration_cost(weeks, rate, economics_constant("hours_per_week"))
+        # A dedicated deployment's own setup (Part 1, engineering hours table)
+        # on top of the tier's serverless-style migration.
+        setup = setup_hours_beyond_serverless(best.option.deployment) if best is not None else 0.0
+        cost += setup * rate
         savings = facts.get("economics.savings_per_month", 0.0)
         months = core.payback_months(cost, savings)
         from_decision = core.payback_from_decision_months(months, lead)
@@ -283,18 +379,19 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
         return {"payback": group}
 
     ev = rb.evaluate("workload", w.name, {"inputs": facts}, params, [payback])
-    return WorkloadResult(
-        workload=w,
-        priced=priced,
-        vendors=vendors,
-        evaluation=ev,
-        best=best,
-        migration_engineer_weeks=figures.get("weeks"),
-        migration_cost=figures.get("cost"),
-        payback_months=figures.get("months"),
-        payback_from_decision_months=figures.get("from_decision"),
-        lead_time_months=figures.get("lead"),
-    )
+    return ev, figures
+
+
+def breakeven_comparators(best: OptionCost | None, dedicated: list[OptionCost], serverless: list[OptionCost]) -> tuple[OptionCost | None, OptionCost | None]:
+    """(dedicated, serverless) pair the break-even is computed for: the recommended option and its counterpart."""
+    d = dedicated[0] if dedicated else None
+    s = serverless[0] if serverless else None
+    if best is not None:
+        if best.option.deployment == "serverless":
+            s = best
+        elif not best.option.per_token:
+            d = best
+    return d, s
 
 
 # ---------------------------------------------------------------- organization
@@ -303,7 +400,7 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
 def _org_facts(q: Questionnaire, results: list[WorkloadResult]) -> tuple[dict[str, Any], dict[str, Input]]:
     ops = q.operations
     inputs: dict[str, Input] = {}
-    spend_today = sum(r.priced.current.result.monthly_cost for r in results)
+    spend_today = sum(r.priced.current.result.token_cost for r in results)  # invoices (Part 0)
     if ops.monthly_inference_spend is not None:
         total = float(ops.monthly_inference_spend.value)
         inputs["operations.monthly_inference_spend"] = Input("operations.monthly_inference_spend", total, ops.monthly_inference_spend.confidence, "questionnaire", ops.monthly_inference_spend.note)

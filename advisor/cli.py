@@ -145,7 +145,9 @@ def lcpr(requests, input_tokens, output_tokens, retry_rate, pass_rate, eng_hours
         cache_hit_rate=cache_hit_rate if cache_hit_rate is not None else _profile_default("cache_hit_rate"),
     )
     util = utilization if utilization is not None else _profile_default("dedicated_utilization")
-    costs = compare(w, catalog, ids, util, economics_constant("hours_per_month"))
+    from advisor.pricing import calculator_rules  # one figure for every option; prefill-aware GPU sizing
+
+    costs = compare(w, catalog, ids, util, economics_constant("hours_per_month"), calculator_rules())
     if as_json:
         click.echo(_dump_json({"options": [c.as_dict() for c in costs]}))
         return
@@ -259,6 +261,20 @@ def interview(file):
         _interview_fallback(file)
         return
     run_app(file)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep localhost and tunnel or proxy to share it.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
+def serve(file, host, port):
+    """Serve the interview to a browser (one session per visitor), for a distributed team."""
+    from advisor.serve import serve as run_server
+
+    if file and os.path.exists(file) and not os.path.isfile(file):
+        raise click.UsageError(f"{file} is not a file")
+    click.echo(f"advisor: serving the interview on http://{host}:{port} (Ctrl+C stops)", err=True)
+    run_server(file, host, port)
 
 
 def _interview_fallback(file: str | None) -> None:

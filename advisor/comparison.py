@@ -6,6 +6,7 @@ resolved against defaults) and a catalog, and calls :mod:`advisor.economics`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import advisor.economics as core
@@ -47,25 +48,87 @@ class OptionCost:
         }
 
 
-def price_of(option: Option, catalog: Catalog, utilization: float, hours_per_month: float) -> core.TokenPrice | core.GpuPrice:
+@dataclass(frozen=True, slots=True)
+class OptionRules:
+    """How one workload's inputs change from option to option (rules/defaults.yaml, option_economics).
+
+    ``hours_by_deployment`` maps a deployment mode to its monthly engineering
+    hours; the workload's stated hours are the floor. ``eval_gap_points`` is the
+    measured gap of open-weights models on the team's eval suite; it lowers an
+    open-weights option's pass rate when today's option is not open weights.
+    ``region_pinned`` applies a provider's region-pinning multiplier. The
+    prefill pair sizes GPUs for prefill-bound work. ``None`` for a field means
+    "as the guide's one-figure calculator does".
+    """
+
+    hours_by_deployment: dict | None = None
+    eval_gap_points: float = 0.0
+    pass_rate_per_point: float = 0.0
+    today_open_weights: bool = False
+    region_pinned: bool = False
+    prefill_bound_above_input_tokens: float | None = None
+    prefill_efficiency: float | None = None
+    measured: dict | None = None  # option id -> {"quality_pass_rate": x, "retry_rate": y} the team measured for it
+
+
+ONE_FIGURE = OptionRules()
+
+
+def option_workload(option: Option, workload: core.Workload, catalog: Catalog, rules: OptionRules) -> core.Workload:
+    """The workload as this option would run it: its own engineering hours and pass rate."""
+    changes: dict = {}
+    if rules.hours_by_deployment is not None:
+        hours = float(rules.hours_by_deployment.get(option.deployment, 0.0))
+        if hours > workload.engineering_hours:
+            changes["engineering_hours"] = hours
+    prov = catalog.providers[option.provider]
+    if rules.eval_gap_points > 0 and prov.open_weights and not rules.today_open_weights:
+        floor = 0.01  # a pass rate must stay in (0, 1]; a 99-point gap is already a stay
+        changes["quality_pass_rate"] = max(floor, workload.quality_pass_rate - rules.eval_gap_points * rules.pass_rate_per_point)
+    for key, value in ((rules.measured or {}).get(option.id) or {}).items():
+        changes[key] = value  # the team's own measurement for this option wins
+    return dataclasses.replace(workload, **changes) if changes else workload
+
+
+def price_of(option: Option, catalog: Catalog, utilization: float, hours_per_month: float,
+             workload: core.Workload | None = None, rules: OptionRules = ONE_FIGURE) -> core.TokenPrice | core.GpuPrice:
+    """The option's price as its provider bills this workload.
+
+    Provider billing rules apply whenever the workload is known: the prompt
+    cache only on prompts of the provider's minimum length (OpenAI: 1,024
+    tokens), the batch discount, the region-pinning multiplier.
+    """
+    prov = catalog.providers[option.provider]
     if option.per_token:
-        discount = catalog.providers[option.provider].cache_discount or 0.0
+        discount = prov.cache_discount or 0.0
+        if workload is not None and prov.cache_min_prompt_tokens and workload.input_tokens < prov.cache_min_prompt_tokens:
+            discount = 0.0
+        multiplier = (prov.region_pinning_multiplier or 1.0) if rules.region_pinned else 1.0
         return core.TokenPrice(
-            input_per_mtok=option.input_per_mtok or 0.0,
-            output_per_mtok=option.output_per_mtok or 0.0,
+            input_per_mtok=(option.input_per_mtok or 0.0) * multiplier,
+            output_per_mtok=(option.output_per_mtok or 0.0) * multiplier,
             cache_discount=discount,
+            batch_discount=prov.batch_discount or 0.0,
         )
+    tps = catalog.tokens_per_second(option)
+    prefill = None
+    if (workload is not None and rules.prefill_efficiency and rules.prefill_bound_above_input_tokens is not None
+            and workload.input_tokens > rules.prefill_bound_above_input_tokens):
+        prefill = tps * rules.prefill_efficiency
     return core.GpuPrice(
         hourly_rate=option.gpu_hourly_rate or 0.0,
-        tokens_per_second=catalog.tokens_per_second(option),
+        tokens_per_second=tps,
         utilization=utilization,
         hours_per_month=hours_per_month,
+        prefill_tokens_per_second=prefill,
     )
 
 
-def cost_on(option: Option, workload: core.Workload, catalog: Catalog, utilization: float, hours_per_month: float) -> OptionCost:
-    price = price_of(option, catalog, utilization, hours_per_month)
-    return OptionCost(option, core.lcpr(workload, price), None if option.per_token else utilization)
+def cost_on(option: Option, workload: core.Workload, catalog: Catalog, utilization: float, hours_per_month: float,
+            rules: OptionRules = ONE_FIGURE) -> OptionCost:
+    w = option_workload(option, workload, catalog, rules)
+    price = price_of(option, catalog, utilization, hours_per_month, w, rules)
+    return OptionCost(option, core.lcpr(w, price), None if option.per_token else utilization)
 
 
 def compare(
@@ -74,7 +137,8 @@ def compare(
     option_ids: list[str],
     utilization: float,
     hours_per_month: float,
+    rules: OptionRules = ONE_FIGURE,
 ) -> list[OptionCost]:
     """Loaded cost on each option, cheapest LCPR first (ties by id, so output is stable)."""
-    costs = [cost_on(catalog.option(i), workload, catalog, utilization, hours_per_month) for i in option_ids]
+    costs = [cost_on(catalog.option(i), workload, catalog, utilization, hours_per_month, rules) for i in option_ids]
     return sorted(costs, key=lambda c: (c.result.lcpr, c.result.monthly_cost, c.id))

@@ -88,6 +88,7 @@ def workload_inputs(w: Workload) -> dict[str, Input]:
         "quality_pass_rate",
         "engineering_hours_per_month",
         "cache_hit_rate",
+        "batch_eligible_fraction",
         "dedicated_utilization",
         "migration_engineer_weeks",
     ):

@@ -57,5 +57,7 @@ def test_memo_page_one_says_what_would_change_the_answer_and_shows_the_timeline(
 
     pages = [p.extract_text() for p in PdfReader(str(pdf)).pages]
     assert "what would change the answer" in pages[0].lower()
-    assert "below 416,000 requests/month" in pages[0]
+    # The Volume Gate reads the invoice (Part 0, "Cost: the invoice amount"):
+    # $10,000 / $16,800 x 800K requests = 476K requests/month.
+    assert "below 476,000 requests/month" in pages[0]
     assert any("Break-even in month 6" in p for p in pages)

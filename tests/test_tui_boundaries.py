@@ -42,5 +42,5 @@ async def test_decision_why_lists_what_would_change_the_answer(tmp_path):
                 break
         body = text_of(view.detail)
         assert "What would change the answer" in body
-        assert "below 416,000 requests/month" in body
+        assert "below 476,000 requests/month" in body  # $10K invoice / $16,800 x 800K
     assert target.read_text() == before  # looking changes nothing

@@ -80,6 +80,7 @@ async def interview_part1(pilot, app) -> None:
     await answer_number(pilot, "92")
     await answer_number(pilot, "12", "estimated", "team's own time tracking, not yet two months of data")
     await answer_number(pilot, "0")
+    await pilot.press("enter")  # batch-eligible share: left unanswered, Enter moves on
     await tick(pilot, [option_index(c) for c in w["profile"]["candidates"]], fast=True)
     await pilot.press("tab")
     await answer_number(pilot, "40")

@@ -1,14 +1,20 @@
-"""Fill a DecisionRecord from one assessed workload (read once, stored on the Assessment)."""
+"""Fill a DecisionRecord from one assessed workload (read once, stored on the Assessment).
+
+This module reads the pipeline's results (assess) and the shared confidence
+definition; it never imports a renderer.
+"""
 
 from __future__ import annotations
 
+from advisor.decision.confidence import decision_confidence
 from advisor.decision.record import DecisionRecord, OptionLine, Signal
+from advisor.engine.rulebook import load_rulebook
 
 
-def _line(c, rank, vendor, catalog_product: str, why_not: str | None) -> OptionLine:
+def _line(c, rank, vendor, product: str, why_not: str | None) -> OptionLine:
     return OptionLine(
         id=c.id,
-        product=catalog_product,
+        product=product,
         deployment=c.option.deployment,
         invoice=c.result.token_cost,
         loaded_cost=c.result.monthly_cost,
@@ -23,26 +29,61 @@ def _why_not(c, vendor, best, mode, today_cost) -> str | None:
     if best is not None and c.id == best.id:
         return None
     if vendor is not None and vendor.verdict == "eliminated":
-        gates = ", ".join(vendor.eliminated_by) or "a vendor gate"
+        gates = ", ".join(g.replace("_", " ") for g in vendor.eliminated_by) or "a vendor gate"
         return f"eliminated at {gates}"
-    if mode and c.option.deployment != mode:
-        return f"wrong deployment mode ({c.option.deployment}, decided {mode})"
+    if mode in ("serverless", "managed_dedicated", "dedicated") and c.option.deployment != mode:
+        return f"wrong deployment mode ({c.option.deployment.replace('_', ' ')}; the decision is {mode.replace('_', ' ')})"
     if c.result.monthly_cost >= today_cost:
         return "not cheaper than today"
     if best is not None and c.result.lcpr >= best.result.lcpr:
         return "costs more per successful request than the recommended option"
-    return "not scored against the vendor gates"
+    if vendor is None:
+        return "not scored against the vendor gates"
+    if best is not None and vendor.verdict == "conditional":
+        return "conditional at the vendor gates; the recommended option is viable now"
+    if best is not None and best.option.deployment == "serverless" and c.option.deployment != "serverless":
+        return "dedicated hardware comes after serverless (Part 1: start with serverless open weights)"
+    return "not chosen: another option ranks first"
 
 
-def build_record(r, settings, org) -> DecisionRecord:
-    from advisor.render.result import _decided, workload_dict  # after assess is loaded
+def product_name(option, catalog) -> str:
+    """Provider's display name and the model, as a reader would say it."""
+    prov = catalog.providers.get(option.provider)
+    return f"{prov.name if prov else option.provider} {option.model}"
 
+
+def _signal_rules(conclusion: str):
+    return [r for r in load_rulebook().all_rules() if r.rule.then.conclude == conclusion]
+
+
+def _measured(rule, facts: dict) -> bool:
+    """A signal is measured when every operations fact its rule compares was answered."""
+    needed = {a.fact for alt in rule.alternatives for a in alt if a.fact.startswith("operations.")}
+    return all(facts.get(f) is not None for f in needed)
+
+
+def _org_signals(org, conclusion: str, note: str = "") -> list[Signal]:
+    fired = {c.rule: c for c in org.many(conclusion)}
+    out = []
+    for lr in _signal_rules(conclusion):
+        rule = lr.rule
+        title = rule.then.title or str(rule.then.value).replace("_", " ")
+        if rule.id in fired:
+            because = next((t.because for t in org.trace if t.rule == rule.id), "")
+            out.append(Signal(id=str(rule.then.value), title=title, state="firing", because=because + note, rule=rule.id))
+        else:
+            state = "quiet" if _measured(lr, org.facts) else "not_measured"
+            out.append(Signal(id=str(rule.then.value), title=title, state=state, rule=rule.id))
+    return out
+
+
+def build_record(r, a) -> DecisionRecord:
+    settings, org, catalog = a.settings, a.organization, a.catalog
     ev = r.evaluation
     w = r.workload
     inputs = dict(r.priced.inputs)
     inputs.update(settings)
-    wd = workload_dict(r, settings)
-    dec = _decided(ev, "decision", inputs)
+    dec, _gates, _blocker = decision_confidence(ev, inputs)
     mode = ev.one("deployment.mode")
     current = r.priced.current
     best = r.best
@@ -51,11 +92,8 @@ def build_record(r, settings, org) -> DecisionRecord:
     candidates = [c for c in r.priced.costs if c.id != current.id]
     rank = {c.id: i + 1 for i, c in enumerate(candidates)}
 
-    def product(c) -> str:
-        return f"{c.option.provider} {c.option.model}"
-
     options = [
-        _line(c, rank.get(c.id), vendors.get(c.id), product(c),
+        _line(c, rank.get(c.id), vendors.get(c.id), product_name(c.option, catalog),
               None if c.id == current.id else _why_not(c, vendors.get(c.id), best, mode, today_cost))
         for c in r.priced.costs
     ]
@@ -64,22 +102,36 @@ def build_record(r, settings, org) -> DecisionRecord:
     decision = ev.one("decision")
     savings = r.savings_per_month
     stay = decision != "migrate"
-    unlock = []
+    unlock: list[str] = []
     if stay and savings and savings > 0:
+        # What would unlock the savings: the deciding rule's actions (e.g. "revisit
+        # when the Volume Gate passes"), then the blocker's (rules/when_not_to_migrate.yaml).
+        decided = ev.get("decision")
+        if decided is not None:
+            unlock.extend(decided.actions)
         blocker = ev.get("stay.blocker")
-        if blocker is not None:
-            t = next((t for t in ev.trace if t.rule == blocker.rule), None)
-            if t is not None and t.because:
-                unlock.append(t.because)
-    dedicated = next((c for c in candidates if not c.option.per_token), None)
-    serverless = next((c for c in candidates if c.option.per_token), None)
+        if blocker is not None and blocker.value != "none":
+            unlock.extend(blocker.actions)
+    from advisor.assess import breakeven_comparators  # the same pair the rules were given
+    d_cmp, s_cmp = breakeven_comparators(best, [c for c in candidates if not c.option.per_token],
+                                         [c for c in candidates if c.option.deployment == "serverless"])
     signals = [Signal(id=str(c.value), title=c.title or str(c.value).replace("_", " "), state="firing", rule=c.rule,
                       because=next((t.because for t in ev.trace if t.rule == c.rule), ""))
                for c in ev.many("warning")]
-    signals += [Signal(id=str(c.value), title=c.title or str(c.value).replace("_", " "), state="firing", rule=c.rule,
-                       because=next((t.because for t in org.trace if t.rule == c.rule), ""))
-                for c in org.many("revert_signal")]
+    inferred = org.one("stage.current_basis") == "inferred"
+    note = f" (Stage {org.one('stage.current')} today is inferred from the operations answers; the team did not state it.)" if inferred else ""
+    signals += _org_signals(org, "revert_signal", note)
+    signals += _org_signals(org, "red_flag")
     stage = org.one("stage.recommended")
+    after = best.result.monthly_cost if (best is not None and not stay) else today_cost
+    notes = []
+    if best is not None and best.id in r.added_from_catalog:
+        notes.append(f"{product_name(best.option, catalog)} was not on the team's list: it is the catalog's cheapest "
+                     f"{best.option.deployment.replace('_', ' ')} option, added because the decision needs that deployment mode.")
+    if r.mode_without_candidate and best is not None:
+        notes.append(f"The rules call for {r.mode_without_candidate.replace('_', ' ')}, but no candidate of that mode survives "
+                     f"the vendor gates: the figures are {product_name(best.option, catalog)} "
+                     f"({best.option.deployment.replace('_', ' ')}) until one does.")
     return DecisionRecord(
         workload=w.name,
         decision=decision,
@@ -96,25 +148,29 @@ def build_record(r, settings, org) -> DecisionRecord:
         loaded_cost_today=today_cost,
         recommended_invoice=best.result.token_cost if best is not None else None,
         recommended_loaded_cost=best.result.monthly_cost if best is not None else None,
+        loaded_cost_after=after,
         savings_per_month=savings,
         forgone_savings_per_month=savings if stay and savings and savings > 0 else None,
         unlock=unlock,
         migration_cost=r.migration_cost,
         engineer_weeks=r.migration_engineer_weeks,
-        engineers=None,
+        engineers=ev.one("complexity.engineers"),
         lead_time_months=r.lead_time_months,
         payback_months=r.payback_months,
         payback_from_decision_months=r.payback_from_decision_months,
         breakeven_tokens_per_day=ev.facts.get("economics.breakeven_tokens_per_day"),
-        breakeven_comparator={"dedicated": dedicated.id if dedicated else None, "serverless": serverless.id if serverless else None},
+        breakeven_comparator={"dedicated": d_cmp.id if d_cmp else None, "serverless": s_cmp.id if s_cmp else None},
         output_tokens_per_day=ev.facts.get("economics.output_tokens_per_day"),
         requests_per_month=r.priced.numbers.requests,
-        confidence=wd["confidence"],
-        weakest_inputs=wd["assumed_inputs"],
+        confidence=dec["confidence"],
+        weakest_inputs=dec["assumed_inputs"],
         options=options,
         signals=signals,
+        stage_today=org.one("stage.current"),
+        stage_today_inferred=inferred,
+        notes=notes,
     )
 
 
 def build_records(a) -> list[DecisionRecord]:
-    return [build_record(r, a.settings, a.organization) for r in a.workloads]
+    return [build_record(r, a) for r in a.workloads]

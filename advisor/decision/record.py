@@ -63,6 +63,7 @@ class DecisionRecord:
     loaded_cost_today: float
     recommended_invoice: float | None
     recommended_loaded_cost: float | None
+    loaded_cost_after: float         # what this workload costs per month after the decision (today's on a stay)
     savings_per_month: float | None  # loaded_cost_today - recommended_loaded_cost
     forgone_savings_per_month: float | None  # on a stay: savings not taken
     unlock: list[str]                # on a stay: what would unlock them
@@ -80,6 +81,9 @@ class DecisionRecord:
     weakest_inputs: list[str]
     options: list[OptionLine]        # ranked, cheapest LCPR first, today's included
     signals: list[Signal]
+    stage_today: int | None = None   # stated, or inferred from the operations answers
+    stage_today_inferred: bool = False
+    notes: list[str] = field(default_factory=list)  # e.g. an option added from the catalog for the decided mode
     boundaries: list[dict] = field(default_factory=list)   # slot: filled by analysis (issue 10)
     timeline: list[dict] = field(default_factory=list)     # slot
 

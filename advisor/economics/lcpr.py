@@ -12,6 +12,10 @@ and Part 1 "The Volume Gate", "The break-even math for dedicated GPU" and
     attempts            = requests x (1 + retry_rate)
     token cost/request  = (input_tokens x input_rate x (1 - cache_hit_rate x cache_discount)
                            + output_tokens x output_rate) / 1e6
+                          x (1 - batch_eligible_fraction x batch_discount)
+    GPUs (dedicated)    = ceil(attempts x (output_tokens / tps + input_tokens / prefill_tps)
+                               / (utilization x hours_per_month x 3600))
+                          (prefill term only when a prefill rate is given: prefill-bound work)
     token cost          = attempts x token cost/request
                           (dedicated GPU: gpus x hourly_rate x hours_per_month instead)
     repair cost         = requests x (1 - quality_pass_rate) x repair_cost_per_failure
@@ -145,6 +149,7 @@ class Workload:
     engineer_hourly_rate: float
     repair_cost_per_failure: float
     cache_hit_rate: float = 0.0
+    batch_eligible_fraction: float = 0.0  # share of tokens sent through a batch API (reference cards, Batch)
 
     def __post_init__(self) -> None:
         for name in (
@@ -163,6 +168,7 @@ class Workload:
             _open_unit_interval("quality_pass_rate", self.quality_pass_rate),
         )
         _set(self, "cache_hit_rate", _unit_interval("cache_hit_rate", self.cache_hit_rate))
+        _set(self, "batch_eligible_fraction", _unit_interval("batch_eligible_fraction", self.batch_eligible_fraction))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,16 +177,20 @@ class TokenPrice:
 
     ``cache_discount`` is the fraction of the input price removed on a cache hit
     (0.90 means cached input tokens cost 10% of the list input rate).
+    ``batch_discount`` is the fraction removed from tokens sent through the
+    provider's batch API (0.50 = half price).
     """
 
     input_per_mtok: float
     output_per_mtok: float
     cache_discount: float = 0.0
+    batch_discount: float = 0.0
 
     def __post_init__(self) -> None:
         _set(self, "input_per_mtok", _non_negative("input_per_mtok", self.input_per_mtok))
         _set(self, "output_per_mtok", _non_negative("output_per_mtok", self.output_per_mtok))
         _set(self, "cache_discount", _unit_interval("cache_discount", self.cache_discount))
+        _set(self, "batch_discount", _unit_interval("batch_discount", self.batch_discount))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,19 +200,26 @@ class GpuPrice:
     ``tokens_per_second`` is the sustained output tokens/s of one GPU at full
     batch utilization; ``utilization`` (in (0, 1]) is the fraction of that
     actually achieved in production; ``hours_per_month`` is the billed hours
-    per GPU per month (the guide uses 720).
+    per GPU per month (the guide uses 720). ``prefill_tokens_per_second``, when
+    given, is the input tokens/s one GPU processes: the time a prefill-bound
+    request spends on its input is then counted too (Part 1, "Prefill vs
+    decode bottleneck"); ``None`` sizes on decode alone, as the guide's
+    break-even math does.
     """
 
     hourly_rate: float
     tokens_per_second: float
     utilization: float
     hours_per_month: float
+    prefill_tokens_per_second: float | None = None
 
     def __post_init__(self) -> None:
         _set(self, "hourly_rate", _non_negative("hourly_rate", self.hourly_rate))
         _set(self, "tokens_per_second", _positive("tokens_per_second", self.tokens_per_second))
         _set(self, "utilization", _open_unit_interval("utilization", self.utilization))
         _set(self, "hours_per_month", _positive("hours_per_month", self.hours_per_month))
+        if self.prefill_tokens_per_second is not None:
+            _set(self, "prefill_tokens_per_second", _positive("prefill_tokens_per_second", self.prefill_tokens_per_second))
 
 
 # --------------------------------------------------------------------------- result
@@ -246,10 +263,11 @@ def token_cost_per_request(w: Workload, price: TokenPrice) -> float:
      + output_tokens x output_rate) / 1e6
     """
     input_factor = 1.0 - w.cache_hit_rate * price.cache_discount
+    batch_factor = 1.0 - w.batch_eligible_fraction * price.batch_discount
     return (
         w.input_tokens * price.input_per_mtok * input_factor
         + w.output_tokens * price.output_per_mtok
-    ) / _TOKENS_PER_MTOK
+    ) / _TOKENS_PER_MTOK * batch_factor
 
 
 def gpu_output_tokens_per_month(gpu: GpuPrice) -> float:
@@ -265,9 +283,13 @@ def gpus_needed(w: Workload, gpu: GpuPrice) -> int:
     """GPUs needed to serve every attempt's output tokens; at least 1.
 
     ceil(attempts x output_tokens / (tps x utilization x hours_per_month x 3600)).
-    Decode-bound sizing, as in the guide: input (prefill) tokens are not counted.
+    Decode-bound sizing, as in the guide, unless the price carries a prefill
+    rate: then each attempt's input tokens also take input/prefill_tps seconds.
     """
     demand = attempts(w) * w.output_tokens
+    if gpu.prefill_tokens_per_second is not None:
+        # express prefill time in decode-token equivalents of GPU time
+        demand += attempts(w) * w.input_tokens * gpu.tokens_per_second / gpu.prefill_tokens_per_second
     ratio = _finite_result("GPU demand", demand / gpu_output_tokens_per_month(gpu))
     return max(1, math.ceil(ratio * (1.0 - _CEIL_SLACK)))
 

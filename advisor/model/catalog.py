@@ -25,7 +25,9 @@ class Provider(_Strict):
     hipaa: bool | None = None
     openai_compatible: bool | None = None
     cache_discount: float | None = Field(None, ge=0, le=1)
+    cache_min_prompt_tokens: int | None = Field(None, ge=0, description="Prompts shorter than this are never cached")
     batch_discount: float | None = Field(None, ge=0, le=1)
+    region_pinning_multiplier: float | None = Field(None, ge=1, le=10, description="Price multiplier when the workload pins its region")
     raised_prices_12m: bool | None = None
     open_weights: bool = False
     self_managed: bool = False

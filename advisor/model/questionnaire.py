@@ -115,6 +115,7 @@ class Profile(Strict):
     quality_pass_rate: answer(gt=0, le=1, fraction=True) | None = None  # type: ignore[valid-type]
     engineering_hours_per_month: Hours | None = None
     cache_hit_rate: Fraction | None = None
+    batch_eligible_fraction: Fraction | None = None  # share sent through a batch API (reference cards, Batch / embeddings)
     current: str = Field(description="Catalog option id the workload runs on today")
     candidates: list[str] = Field(default_factory=list, description="Options to compare; empty means every catalog option")
     dedicated_utilization: answer(gt=0, le=1, fraction=True) | None = None  # type: ignore[valid-type]
@@ -171,6 +172,11 @@ class Vendor(Strict):
     gates: VendorGates = Field(default_factory=VendorGates)
     notes: dict[str, str] = Field(default_factory=dict, description="A note per gate name")
     compensating_controls: list[Literal["multi_vendor_failover", "contractual_zero_retention", "eu_region_contract", "load_test_passed", "custom_weights_supported"]] = Field(default_factory=list)
+    # This option's own quality on the team's eval suite or in a trial (Part 0,
+    # Segment LCPR: "Each has different retry rates, quality gates, and token
+    # costs"). Unset: the workload's figures, less any measured eval gap.
+    quality_pass_rate: answer(gt=0, le=1, fraction=True) | None = None  # type: ignore[valid-type]
+    retry_rate: Fraction | None = None
 
     @field_validator("notes")
     @classmethod

@@ -7,51 +7,20 @@ and the weakest confidence among them (measured < estimated < assumed).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from advisor.assess import CONFIDENCE_ORDER, ECONOMIC_INPUTS, Assessment, VendorResult, WorkloadResult
+from advisor.assess import Assessment, VendorResult, WorkloadResult
+from advisor.decision.confidence import decided, decision_confidence, inputs_for, least_sure, names_of, plain_number
 from advisor.defaults import Input
 from advisor.engine.rulebook import Conclusion, Evaluation, TraceEntry
 from advisor.facts import VENDOR_GATES
 
 
-def _num(x: Any, digits: int = 4) -> Any:
-    if isinstance(x, bool) or x is None:
-        return x
-    if isinstance(x, (int,)):
-        return x
-    if isinstance(x, float):
-        if not math.isfinite(x):
-            return None
-        if x.is_integer() and abs(x) < 1e15:
-            return int(x)
-        return round(x, digits)
-    return x
-
-
-def _inputs_for(compared: list[dict], inputs: dict[str, Input]) -> list[str]:
-    names: list[str] = []
-    for c in compared:
-        fact = c["fact"]
-        if fact in inputs:
-            names.append(fact)
-        elif fact.startswith("economics.") or fact.startswith("vendor.cheaper") or fact == "vendor.lcpr_rank":
-            names.extend(n for n in ECONOMIC_INPUTS if n in inputs)
-        elif fact.startswith("complexity."):
-            names.extend(n for n in inputs if n.startswith("complexity."))
-    return list(dict.fromkeys(names))
-
-
-def _names(keys: list[str], inputs: dict[str, Input]) -> list[str]:
-    """Input keys as the inputs list names them (settings carry their section)."""
-    return [inputs[k].name for k in keys]
-
-
-def _confidence(names: list[str], inputs: dict[str, Input]) -> str:
-    if not names:
-        return "measured"
-    return max((inputs[n].confidence for n in names), key=lambda c: CONFIDENCE_ORDER[c])
+_num = plain_number
+_inputs_for = inputs_for
+_names = names_of
+_confidence = least_sure
+_decided = decided
 
 
 def trace_dict(t: TraceEntry, inputs: dict[str, Input]) -> dict:
@@ -62,20 +31,6 @@ def trace_dict(t: TraceEntry, inputs: dict[str, Input]) -> dict:
     d["confidence"] = _confidence(rests, inputs)
     d["assumed_inputs"] = _names([n for n in rests if inputs[n].confidence == "assumed"], inputs)
     return d
-
-
-def _decided(ev: Evaluation, name: str, inputs: dict[str, Input]) -> dict:
-    c = ev.get(name)
-    t = next((t for t in ev.trace if t.rule == (c.rule if c else None)), None)
-    out: dict[str, Any] = {"outcome": _num(c.value) if c else None, "rule": c.rule if c else None}
-    if t is not None:
-        out["because"] = t.because
-        out["source"] = t.source
-        out["compared"] = [{k: _num(v) for k, v in x.items()} for x in t.compared]
-        rests = _inputs_for(t.compared, inputs)
-        out["confidence"] = _confidence(rests, inputs)
-        out["assumed_inputs"] = _names([n for n in rests if inputs[n].confidence == "assumed"], inputs)
-    return out
 
 
 def _signal(c: Conclusion, ev: Evaluation) -> dict:
@@ -124,7 +79,8 @@ def vendor_dict(v: VendorResult) -> dict:
     }
 
 
-def workload_dict(r: WorkloadResult, settings: dict[str, Input]) -> dict:
+def workload_dict(r: WorkloadResult, settings: dict[str, Input], record=None) -> dict:
+    """The workload's JSON shape. Figures the decision record holds are read from it, never recomputed."""
     ev = r.evaluation
     inputs = dict(r.priced.inputs)
     inputs.update(settings)
@@ -133,14 +89,9 @@ def workload_dict(r: WorkloadResult, settings: dict[str, Input]) -> dict:
         "workload_count", "prompt_portability", "quality_infrastructure", "latency_sensitivity", "team_inference_maturity", "integration_depth")}
     current = r.priced.current
     best = r.best
-    decision = _decided(ev, "decision", inputs)
-    gates = {g: _decided(ev, f"gate.{g}", inputs) for g in ("specialization", "ownership", "volume")}
-    blocker = _decided(ev, "stay.blocker", inputs)
     # The decision compares conclusions, not inputs: it is as sure as the least sure of them.
-    basis = [*gates.values(), blocker]
-    decision["confidence"] = max((b.get("confidence") or "measured" for b in basis), key=lambda c: CONFIDENCE_ORDER[c])
-    decision["assumed_inputs"] = list(dict.fromkeys(n for b in basis for n in b.get("assumed_inputs", [])))
-    return {
+    decision, gates, blocker = decision_confidence(ev, inputs)
+    out = {
         "name": w.name,
         "kind": w.kind,
         "decision": ev.one("decision"),
@@ -183,17 +134,35 @@ def workload_dict(r: WorkloadResult, settings: dict[str, Input]) -> dict:
         "insights": [_signal(c, ev) for c in ev.many("insight")],
         "inputs": [input_dict(i) for i in r.priced.inputs.values()],
     }
+    if record is not None:
+        # One figure, one source: the record's values replace anything derived above.
+        out.update({
+            "confidence": record.confidence,
+            "assumed_inputs": list(record.weakest_inputs),
+            "savings_per_month": _num(record.savings_per_month, 2),
+            "migration_engineer_weeks": _num(record.engineer_weeks),
+            "migration_cost": _num(record.migration_cost, 2),
+            "payback_months": _num(record.payback_months, 2),
+            "lead_time_months": _num(record.lead_time_months),
+            "payback_from_decision_months": _num(record.payback_from_decision_months, 2),
+            "breakeven_tokens_per_day": _num(record.breakeven_tokens_per_day, 0),
+            "record": record.to_dict(),
+        })
+    return out
 
 
 def assessment_dict(a: Assessment, include_trace: bool = True) -> dict:
     q = a.questionnaire
     org = a.organization
-    workloads = [workload_dict(r, a.settings) for r in a.workloads]
-    for wd, rec in zip(workloads, a.records):
-        wd["record"] = rec.to_dict()
+    records = a.records or [None] * len(a.workloads)
+    workloads = [workload_dict(r, a.settings, rec) for r, rec in zip(a.workloads, records)]
     requests = sum(r.priced.numbers.requests * r.priced.numbers.quality_pass_rate for r in a.workloads)
-    today = sum(r.priced.current.result.monthly_cost for r in a.workloads)
-    after = sum((r.best.result.monthly_cost if (r.best is not None and r.decision == "migrate") else r.priced.current.result.monthly_cost) for r in a.workloads)
+    if a.records:
+        today = sum(rec.loaded_cost_today for rec in a.records)
+        after = sum(rec.loaded_cost_after for rec in a.records)
+    else:
+        today = sum(r.priced.current.result.monthly_cost for r in a.workloads)
+        after = sum((r.best.result.monthly_cost if (r.best is not None and r.decision == "migrate") else r.priced.current.result.monthly_cost) for r in a.workloads)
     org_inputs = dict(a.org_inputs)
     trace = []
     for r in a.workloads if include_trace else []:

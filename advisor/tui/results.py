@@ -246,7 +246,9 @@ def detail_renderable(result: dict, item: dict) -> Any:
         for c in trace.get("compared", []):
             thr = f" {c.get('threshold')}" if "threshold" in c else ""
             parts.append(Text(f"  {c['fact']} = {c.get('actual')}  ({c['op']}{thr})"))
-        conf = trace.get("confidence")
+        # The decision shows the record's one confidence (the least sure input
+        # under its gates), not the rule's, which compares only conclusions.
+        conf = ((w.get("record") or {}).get("confidence") if kind == "decision" and w is not None else None) or trace.get("confidence")
         parts.append(Text.assemble("Confidence: ", (str(conf), {"measured": "green", "estimated": "yellow", "assumed": "red"}.get(conf, ""))))
         if w is not None:
             table = _inputs_table(trace.get("rests_on", []), w.get("inputs", []) + result.get("inputs", []))
