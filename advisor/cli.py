@@ -37,6 +37,40 @@ NON_NEGATIVE = _FiniteRange(0.0)
 COUNT = click.IntRange(min=0, max=10**15 - 1)
 
 
+class _FailOn(click.ParamType):
+    """--fail-on: red-flag, revert-signal, cost-increase[:N%], decision-change (comma-separated or repeated)."""
+
+    name = "CONDITION"
+
+    def convert(self, value, param, ctx):
+        from advisor.ci import parse_condition
+
+        if not isinstance(value, str):
+            return value
+        try:
+            return [parse_condition(v) for v in value.split(",") if v.strip()]
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+FAIL_ON_HELP = ("Exit 3 when a condition is met: red-flag, revert-signal, cost-increase:N% and decision-change (the last two "
+                "with diff). Repeat or comma-separate. See docs/ci.md.")
+
+
+def _fail_on(values) -> list:
+    return [c for group in values or () for c in group]
+
+
+def _exit_for_failures(failures: list[str]) -> None:
+    """Print met --fail-on conditions on stderr and exit 3 (advisor.ci.FAIL_ON_EXIT)."""
+    from advisor.ci import FAIL_ON_EXIT
+
+    if failures:
+        for f in failures:
+            click.echo(f"advisor: --fail-on {f}", err=True)
+        sys.exit(FAIL_ON_EXIT)
+
+
 def _dump_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
 
@@ -309,13 +343,14 @@ def _known_parameters_or_none():
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml", "csv"]), default="table", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml", "csv", "markdown"]), default="table", show_default=True, help="Output format (markdown: a pull-request comment, docs/ci.md).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the output (and memos with --pdf) into this folder.")
 @click.option("--pdf", is_flag=True, help="Also write one PDF memo per questionnaire into --out.")
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Memo paper size (with --pdf).")
 @click.option("--boundaries/--no-boundaries", "analysis", default=True, show_default=True,
               help="json/yaml: add decision boundaries, the savings timeline and GPU consolidation (re-runs the rules; ~0.3-2 s a file).")
-def score(paths, fmt, out_dir, pdf, paper, analysis):
+@click.option("--fail-on", "fail_on", type=_FailOn(), multiple=True, help=FAIL_ON_HELP)
+def score(paths, fmt, out_dir, pdf, paper, analysis, fail_on):
     """Score every workload in questionnaire files and folders."""
     from pathlib import Path
 
@@ -324,16 +359,32 @@ def score(paths, fmt, out_dir, pdf, paper, analysis):
 
     if pdf and not out_dir:
         raise UsageError("--pdf writes memos into a folder: add --out DIR")
+    conditions = _fail_on(fail_on)
+    from advisor.ci import NEEDS_TWO_SNAPSHOTS
+
+    for c in conditions:
+        if c.kind in NEEDS_TWO_SNAPSHOTS:
+            raise UsageError(f"--fail-on {c} compares two snapshots: use it with advisor diff OLD NEW")
     files, missing = expand_paths(paths)
     # tables and CSV show no rule trace, so they skip building it
     machine = fmt in ("json", "yaml")
     report = score_paths(files, progress=sys.stderr.isatty() and len(files) > 20, include_trace=machine, analysis=machine and analysis)
     report["errors"] = [p.as_dict() for p in missing] + report["errors"]
-    text = render_scores(report, fmt)
+    failures = None
+    if conditions:
+        from advisor.ci import score_failures
+
+        failures = score_failures(conditions, report)
+    if fmt == "markdown":
+        from advisor.render.markdown import score_markdown
+
+        text = score_markdown(report, failures)
+    else:
+        text = render_scores(report, fmt)
     if out_dir:
         from advisor.yamlio import write_atomic
 
-        target = Path(out_dir) / f"scores.{ {'table': 'txt'}.get(fmt, fmt) }"
+        target = Path(out_dir) / f"scores.{ {'table': 'txt', 'markdown': 'md'}.get(fmt, fmt) }"
         write_atomic(target, text if fmt != "table" else render_scores(report, "table", width=140))
         click.echo(f"wrote {target}", err=True)
         if fmt == "table":
@@ -351,6 +402,8 @@ def score(paths, fmt, out_dir, pdf, paper, analysis):
                 click.echo(f"{src}: memo failed: {err}", err=True)
             else:
                 click.echo(f"wrote {out}", err=True)
+    if not failed:
+        _exit_for_failures(failures or [])
     sys.exit(1 if failed else 0)
 
 
@@ -431,15 +484,104 @@ def rules_check(samples, seed):
     sys.exit(1 if problems else 0)
 
 
+# ---------------------------------------------------------------- measurements
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--invoice", "invoice", required=True, type=click.Path(dir_okay=False), help="The provider invoice as CSV (columns: docs/measure.md).")
+@click.option("--period", help="The invoice period to compare when the CSV covers several (its period column).")
+@click.option("--write/--no-write", default=True, show_default=True,
+              help="Record the prediction and the invoice under operations: in FILE (comments kept).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def reconcile(file, invoice, period, write, fmt):
+    """Compare the LCPR model with the provider invoice (Part 3, The metering gap) and record the result."""
+    from advisor.assess import assess
+    from advisor.engine.registry import known_parameters
+    from advisor.loader import load_questionnaire
+    from advisor.reconcile import advice, read_invoice, reconcile as compare_invoice, reconcile_table, record
+
+    a = assess(load_questionnaire(file, known_parameters))
+    result = compare_invoice(a, read_invoice(invoice), invoice, period)
+    if not result["rows"]:
+        raise AdvisorError.single("no invoice line matches a workload's current option (match by workload, option, or provider and model)", file=invoice)
+    written = record(file, result) if write else None
+    if fmt == "json":
+        click.echo(_dump_json({**result, "recorded": written}))
+        return
+    console = _console()
+    console.print(reconcile_table(result))
+    for line in advice(result):
+        console.print(line, markup=False)
+    if written:
+        after = assess(load_questionnaire(file, known_parameters)).organization
+        fired = [c.title for c in after.many("red_flag") + after.many("org.warning") if "invoice" in str(c.value)]
+        console.print(f"recorded in {file}: operations.predicted_monthly_cost {written['predicted_monthly_cost']['value']:,.2f}, "
+                      f"operations.invoiced_monthly_cost {written['invoiced_monthly_cost']['value']:,.2f}"
+                      + (f"; the rules now conclude: {'; '.join(fired)}" if fired else "; no invoice rule fires"), markup=False)
+
+
+@cli.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--workload", required=True, help="The workload (by name) whose profile the logs measure.")
+@click.option("--into", "into", required=True, type=click.Path(dir_okay=False), help="The questionnaire to write the measured values into.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="Read another log format: FIELD is timestamp, request_id, input_tokens, output_tokens, cached_tokens, attempt, retries, passed or status.")
+@click.option("--write/--no-write", default=True, show_default=True, help="Write the measured values into --into (comments kept).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def measure(logs, workload, into, mapping, write, fmt):
+    """Measure a workload's profile from gateway logs (LiteLLM spend logs, OpenAI usage JSONL) and record it."""
+    from pathlib import Path
+
+    from advisor.defaults import economics_constant
+    from advisor.engine.registry import known_parameters
+    from advisor.loader import load_questionnaire
+    from advisor.measure import measure_logs, parse_mapping, profile_answers, summary
+    from advisor.reconcile import update_answers
+
+    try:
+        columns = parse_mapping(mapping)
+    except ValueError as exc:
+        raise UsageError(f"--map: {exc}") from None
+    q = load_questionnaire(into, known_parameters).questionnaire
+    names = [w.name for w in q.workloads]
+    if workload not in names:
+        raise AdvisorError.single(f"no workload named '{workload}' (workloads: {', '.join(names)})", file=into, field="workloads")
+    total = sum(Path(p).stat().st_size for p in logs if Path(p).is_file())
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        with Progress("measuring", BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True) as bar:
+            task = bar.add_task("measuring", total=total)
+            stats = measure_logs(list(logs), columns, lambda n: bar.advance(task, n))
+    else:
+        stats = measure_logs(list(logs), columns)
+    m = summary(stats, economics_constant("hours_per_month"))
+    changes = profile_answers(m, names.index(workload))
+    if write:
+        update_answers(into, changes)
+    if fmt == "json":
+        click.echo(_dump_json({**m, "workload": workload, "written": {".".join(map(str, loc[3:])): a for loc, a in changes} if write else None}))
+        return
+    click.echo(f"{m['records']:,} records from {', '.join(m['sources'])}, {m['window']['days']:g} days"
+               + (f"; {m['skipped']:,} lines without token counts skipped" if m["skipped"] else ""))
+    for loc, a in changes:
+        click.echo(f"  profile.{loc[-1]}: {a['value']:,}" if isinstance(a["value"], int) else f"  profile.{loc[-1]}: {a['value']:g}")
+        click.echo(f"      {a['note'].split('; ', 1)[-1]}")
+    click.echo(f"wrote {len(changes)} measured value(s) into {into} (workload {workload})" if write else "not written (--no-write)")
+
+
 # ---------------------------------------------------------------- over time
 
 
 @cli.command()
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True,
+              help="Output format (markdown: a pull-request comment, docs/ci.md).")
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also write a one-page PDF addendum to the memo.")
-def diff(old, new, fmt, pdf_path):
+@click.option("--fail-on", "fail_on", type=_FailOn(), multiple=True, help=FAIL_ON_HELP)
+def diff(old, new, fmt, pdf_path, fail_on):
     """Compare two questionnaires of one organization: changed inputs, changed conclusions, triggers."""
     from advisor.analysis import diff as diff_assessments
     from advisor.assess import assess
@@ -449,7 +591,19 @@ def diff(old, new, fmt, pdf_path):
     a_old = assess(load_questionnaire(old, known_parameters))
     a_new = assess(load_questionnaire(new, known_parameters))
     d = diff_assessments(a_old, a_new)
-    if fmt == "json":
+    conditions = _fail_on(fail_on)
+    failures = None
+    if conditions or fmt == "markdown":
+        from advisor.ci import diff_failures
+
+        old_records = [r.to_dict() for r in a_old.records]
+        new_records = [r.to_dict() for r in a_new.records]
+        failures = diff_failures(conditions, d, old_records, new_records) if conditions else None
+    if fmt == "markdown":
+        from advisor.render.markdown import diff_markdown
+
+        click.echo(diff_markdown(d, old_records, new_records, failures), nl=False)
+    elif fmt == "json":
         click.echo(_dump_json(d))
     else:
         from advisor.analysis import diff_table
@@ -467,3 +621,4 @@ def diff(old, new, fmt, pdf_path):
         pdf = html_to_pdf(diff_html(d), base_dir=memo_dir, policy=FetchPolicy(roots=[memo_dir]))
         write_bytes_atomic(Path(pdf_path), pdf)
         click.echo(f"wrote {pdf_path}", err=True)
+    _exit_for_failures(failures or [])
