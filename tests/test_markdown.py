@@ -211,3 +211,14 @@ def test_a_file_that_does_not_load_is_listed_in_the_comment_and_exits_1():
     assert out.returncode == 1
     assert out.stdout.startswith("### advisor: no questionnaire could be scored")
     assert "**1 file problem** (not scored):" in out.stdout and "nan.yaml:7:" in out.stdout
+
+
+def test_only_firing_signals_are_flagged_and_unmeasured_ones_are_named():
+    from conftest import EXAMPLES, run_advisor
+
+    out = run_advisor("score", str(EXAMPLES / "part1-b2b-saas.yaml"), "--format", "markdown")
+    assert out.returncode == 0, out.stderr
+    # Part 1's team measured none of the revert signals: nothing is flagged, and the
+    # unmeasured ones are listed as such rather than as warnings.
+    assert "⚠ Dedicated utilization below 40%" not in out.stdout
+    assert "not measured:" in out.stdout and "Dedicated utilization below 40% two months running" in out.stdout

@@ -182,8 +182,13 @@ def _score_details(r: dict) -> list[str]:
                        + (f"; would unlock: {md('; '.join(rec['unlock']))}" if rec.get("unlock") else ""))
         weak = rec.get("weakest_inputs") or []
         out.append(f"  - confidence: {md(rec.get('confidence'))}" + (f" (assumed: {', '.join(code(x) for x in weak)})" if weak else ""))
-        for s in rec.get("signals", []):
-            out.append(f"  - ⚠ {md(s.get('title'))}" + (f": {md(s['because'])}" if s.get("because") else ""))
+        signals = rec.get("signals", [])
+        for s in signals:
+            if s.get("state", "firing") == "firing":
+                out.append(f"  - ⚠ {md(s.get('title'))}" + (f": {md(s['because'])}" if s.get("because") else ""))
+        unmeasured = [s for s in signals if s.get("state") == "not_measured"]
+        if unmeasured:
+            out.append(f"  - not measured: {md(', '.join(s.get('title', '') for s in unmeasured))}")
     out.append("")
     return out
 
