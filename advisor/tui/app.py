@@ -608,6 +608,10 @@ class AdvisorApp(App[None]):
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # Focus moves when Tab arrives, not when it has bubbled up from the focused widget: keys
+        # typed right after a Tab (a paste, a script, a quick typist) go to the next field.
+        Binding("tab", "focus_next", "Next field", priority=True, show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False),
     ]
 
     def __init__(self, file: str | Path | None = None, *, watch_css: bool = False) -> None:

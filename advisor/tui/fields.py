@@ -58,7 +58,8 @@ class ChoiceBar(Widget, can_focus=True):
     BINDINGS = [
         Binding("left,up", "move(-1)", "Previous", show=False),
         Binding("right,down", "move(1)", "Next", show=False),
-        Binding("enter,space", "pick", "Pick", show=False),
+        Binding("space", "pick", "Pick", show=False),
+        Binding("enter", "pick_and_advance", "Pick and go on", show=False),
         Binding("delete,backspace", "clear", "Clear answer", show=False),
     ]
 
@@ -148,6 +149,12 @@ class ChoiceBar(Widget, can_focus=True):
     def action_clear(self) -> None:
         self._set(None)
 
+    def action_pick_and_advance(self) -> None:
+        """Enter: pick the choice under the cursor (if nothing is picked yet) and move on."""
+        if self.value is None or self._index(self.value) != self.cursor:
+            self._set(self.choices[self.cursor].value)
+        self.screen.focus_next()
+
     def _set(self, value: Any) -> None:
         self.value = value
         i = self._index(value)
@@ -187,6 +194,28 @@ class ChoiceBar(Widget, can_focus=True):
 
 
 # ---------------------------------------------------------------- question fields
+
+
+class AnswerInput(Input):
+    """An Input whose own editing keys (Ctrl+U, End, Home, Ctrl+W, …) act in the order typed.
+
+    Textual runs a widget's key bindings only after the key has bubbled up to the app, while
+    printable keys are inserted at once: in a fast burst (a paste, a script, a quick typist)
+    ``End Ctrl+U 2 5`` became ``2``, ``25``, then Ctrl+U cleared it, and the answer saved was
+    empty. Running this widget's own bindings when the key arrives keeps the keys in order.
+    """
+
+    async def _on_key(self, event) -> None:
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, []):
+                if binding.priority:
+                    continue
+                event.stop()
+                event.prevent_default()
+                self._restart_blink()
+                await self.run_action(binding.action)
+                return
+        await super()._on_key(event)
 
 
 def built(inp: Input) -> Input:
@@ -283,14 +312,9 @@ class QuestionField(Vertical):
 
     @on(ChoiceBar.Picked)
     def _picked(self, event: ChoiceBar.Picked) -> None:
-        """After a letter picks a choice: a confidence or a gate verdict moves to its note; anything else
-        moves to the next question."""
+        """A letter picked a choice: focus stays here, so the next key cannot land in (and replace)
+        the next question's text. Tab or Enter moves on."""
         event.stop()
-        notes = self.query(".q-note")
-        if event.control.has_class("q-confidence") or (isinstance(self, VerdictField) and notes):
-            notes.first().focus()
-        else:
-            self.post_message(Advance(self))
 
 
 class TextField(QuestionField):
@@ -309,14 +333,14 @@ class TextField(QuestionField):
         elif q.type == "date":
             placeholder = "YYYY-MM-DD"
         with Horizontal(classes="q-row"):
-            yield built(Input(text, placeholder=placeholder, classes="q-input", compact=True))
+            yield built(AnswerInput(text, placeholder=placeholder, classes="q-input", compact=True))
             unit = "%" if q.type == "percent" else ""
             unit = (unit + " " + q.unit).strip()
             if unit:
                 yield Static(unit, classes="q-unit")
             if q.answer:
                 yield ChoiceBar(tuple(Choice(c, c, "", c[0]) for c in CONFIDENCE), confidence, compact=True, classes="q-confidence")
-                yield built(Input(note, placeholder="source / note", classes="q-note", compact=True))
+                yield built(AnswerInput(note, placeholder="source / note", classes="q-note", compact=True))
 
     def default_hint(self) -> str:
         d = self.default()
@@ -388,7 +412,7 @@ class VerdictField(QuestionField):
         note = D.get(self.data, self.note_loc) if self.note_loc else None
         with Horizontal(classes="q-row"):
             yield ChoiceBar(self.question.choices, self.stored, classes="q-choice")
-            yield built(Input(str(note or ""), placeholder="note", classes="q-note", compact=True))
+            yield built(AnswerInput(str(note or ""), placeholder="note", classes="q-note", compact=True))
         yield Static("", classes="q-prefill")
 
     def default_hint(self) -> str:
@@ -517,7 +541,7 @@ class PerWorkloadField(QuestionField):
         for name in names:
             with Horizontal(classes="q-row"):
                 yield Static(name, classes="q-sublabel")
-                yield built(Input(format_value(self.question, stored.get(name)), placeholder="×", classes="q-input", name=name, compact=True))
+                yield built(AnswerInput(format_value(self.question, stored.get(name)), placeholder="×", classes="q-input", name=name, compact=True))
                 if self.question.unit:
                     yield Static(self.question.unit, classes="q-unit")
 
