@@ -88,6 +88,9 @@ class InterviewScreen(Screen):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+e", "export", "Memo", tooltip="Write the memo PDF", priority=True),
         Binding("ctrl+r", "toggle_results", "Results", priority=True),
+        # vendor gates: switch vendor without leaving the field you are in (no printing key)
+        Binding("f8,alt+right", "next_vendor", "Next vendor", key_display="F8"),
+        Binding("f7,alt+left", "previous_vendor", "Prev vendor", key_display="F7"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -124,6 +127,8 @@ class InterviewScreen(Screen):
         yield QuietFooter()
 
     async def on_mount(self) -> None:
+        # Questions / Results is switched with Ctrl+R or a click, not a Tab stop where ← flips it
+        self.query_one("#view-tabs", Tabs).can_focus = False
         self.update_titles()
         await self.show_section(0)
         self.kick_compute()
@@ -261,7 +266,27 @@ class InterviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_results":
             return self.app.size.width < WIDE
+        if action in ("next_vendor", "previous_vendor"):
+            section = self.sections[self.section_index]
+            return section.scope == "vendor" and len(self.session.vendors(self.wi)) > 1
         return True
+
+    async def action_next_vendor(self) -> None:
+        await self.goto_vendor(self.vi + 1)
+
+    async def action_previous_vendor(self) -> None:
+        await self.goto_vendor(self.vi - 1)
+
+    async def goto_vendor(self, index: int, workload: int | None = None) -> None:
+        """Show the vendor gates of vendor ``index`` (wrapping round) of the current workload."""
+        if workload is not None:
+            self.wi = workload
+        n = len(self.session.vendors(self.wi))
+        if not n:
+            return
+        self.vi = index % n
+        section = self._index_of("vendors")
+        await self.show_section(section, focus=".vendor-tabs" if n > 1 else "first")
 
     @on(WorkloadPicked)
     async def _workload_picked(self, event: WorkloadPicked) -> None:
@@ -307,6 +332,9 @@ class InterviewScreen(Screen):
             s.rename_workload(m.loc[1], before, after)
             self.restructure()
             self._update_section_title()
+            view = self.current_view()
+            if view is not None:
+                view.relabel_workloads()
         elif m.loc[-1:] in (("kind",), ("current",), ("candidates",)) and m.loc[:1] == ("workloads",):
             self.restructure()
         if m.loc == ("organization",):

@@ -160,8 +160,11 @@ Walk through the sections in order; the **Results** panel shows the consequence 
 | Keys | What they do |
 |---|---|
 | Tab / Shift+Tab | next / previous field |
+| Enter | next question (on a choice: picks the highlighted one if none is picked) |
 | PgDn / PgUp (or Ctrl+N) | next / previous section |
-| Ctrl+P | command palette: jump to any section or workload, save, export, theme |
+| F8 / F7 (or Alt+→ / Alt+←) | next / previous vendor (vendor gates) |
+| a, Del | add / remove a workload (while the workload list has focus) |
+| Ctrl+P | command palette: jump to any section, workload or vendor, add a workload, save, export, theme |
 | Ctrl+S | save the questionnaire file |
 | Ctrl+E | write the memo PDF |
 | Ctrl+R | show the results (narrow terminals) |
@@ -169,7 +172,8 @@ Walk through the sections in order; the **Results** panel shows the consequence 
 | F1 or ? | this help |
 | Ctrl+Q | quit (answers are already saved) |
 
-**Choices**: ←/→ move, Enter or Space picks, or press the letter shown (y/n, p/c/f, l/m/h, 0-3).
+**Choices**: ←/→ move, Space picks, or press the letter shown (y/n, p/c/f, l/m/h, 0-3); focus
+stays on the choice, so the next key never lands in the next field. Enter or Tab moves on.
 Delete clears an answer so the default (shown as ◌) applies.
 
 **Numbers**: `800k`, `1,000` and `5%` are understood. Fractions are asked as percents.

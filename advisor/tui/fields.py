@@ -101,35 +101,55 @@ class ChoiceBar(Widget, can_focus=True):
                 return i
         return None
 
+    def _choice_text(self, i: int, c: Choice, focused: bool, chosen: int | None, default: int | None) -> Text:
+        mark = "●" if i == chosen else ("◌" if i == default else "○")
+        style = "bold" if i == chosen else ""
+        if focused and i == self.cursor:
+            style += " reverse"
+        if self.stacked:
+            t = Text(f" {mark} {c.label} ", style=style.strip())
+            if c.description:
+                t.append(f" {c.description}", style="dim" if i != chosen else "")
+            return t
+        return Text(f"{mark} {c.label}" if self.compact else f" {mark} {c.label} ", style=style.strip())
+
+    def _stacked_lines(self, width: int) -> list[tuple[int, Text]]:
+        """Each stacked choice wrapped to width (continuation lines indented under its label):
+        (choice index, line). A long description never hides the choices after it."""
+        focused = self.has_focus
+        chosen = self._index(self.value)
+        default = self._index(self.default) if chosen is None else None
+        console = self.app.console
+        out: list[tuple[int, Text]] = []
+        for i, c in enumerate(self.choices):
+            t = self._choice_text(i, c, focused, chosen, default)
+            indent = 4
+            lines = t.wrap(console, max(width - indent, 8))
+            for n, line in enumerate(lines):
+                out.append((i, Text(" " * indent) + line if n else line))
+        return out
+
     def render(self) -> Text:
-        text = Text(no_wrap=not self.stacked, overflow="ellipsis")
+        if self.stacked:
+            width = self.content_size.width or 80
+            lines = self._stacked_lines(width)
+            self._line_choice = [i for i, _ in lines]
+            return Text("\n").join(line for _, line in lines)
+        text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
         focused = self.has_focus
         chosen = self._index(self.value)
         default = self._index(self.default) if chosen is None else None
         for i, c in enumerate(self.choices):
-            mark = "●" if i == chosen else ("◌" if i == default else "○")
-            style = "bold" if i == chosen else ""
-            if focused and i == self.cursor:
-                style += " reverse"
+            if i:
+                text.append(" " if self.compact else "  ")
             start = len(text)
-            if self.stacked:
-                if i:
-                    text.append("\n")
-                    start = len(text)
-                text.append(f" {mark} {c.label} ", style=style.strip())
-                if c.description:
-                    text.append(f" {c.description}", style="dim" if i != chosen else "")
-            else:
-                if i:
-                    text.append(" " if self.compact else "  ")
-                    start = len(text)
-                text.append(f"{mark} {c.label}" if self.compact else f" {mark} {c.label} ", style=style.strip())
+            text.append_text(self._choice_text(i, c, focused, chosen, default))
             self._spans.append((start, len(text)))
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(self.choices) if self.stacked else 1
+        return len(self._stacked_lines(width)) if self.stacked else 1
 
     def watch_cursor(self) -> None:
         self.refresh()
@@ -184,7 +204,8 @@ class ChoiceBar(Widget, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         if self.stacked:
-            i = event.y
+            lines = getattr(self, "_line_choice", [])
+            i = lines[event.y] if 0 <= event.y < len(lines) else None
         else:
             x = event.x
             i = next((n for n, (a, b) in enumerate(self._spans) if a <= x < b), None)
