@@ -210,6 +210,10 @@ class InterviewScreen(Screen):
             return
         if focus == "first":
             view.first_focus()
+            # the first question is at the top: show the section from its start (scrolling to the
+            # control before every field's height is known left it above the view at 80x24)
+            body = self.query_one("#section-body", VerticalScroll)
+            self.call_after_refresh(body.scroll_home, animate=False)
         elif focus:
             for w in view.query(focus):
                 w.focus(scroll_visible=False)
@@ -640,7 +644,33 @@ class AdvisorApp(App[None]):
         # typed right after a Tab (a paste, a script, a quick typist) go to the next field.
         Binding("tab", "focus_next", "Next field", priority=True, show=False),
         Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False),
+        # Enter in an answer moves to the next question when it arrives, for the same reason
+        Binding("enter", "enter_field", "Next question", priority=True, show=False),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter_field":
+            from advisor.tui.fields import AnswerInput, ChoiceBar
+
+            return isinstance(self.focused, (AnswerInput, ChoiceBar))
+        return True
+
+    def action_enter_field(self) -> None:
+        from advisor.tui.fields import ChoiceBar, QuestionField
+        from advisor.tui.sections import SectionView
+
+        widget = self.focused
+        if isinstance(widget, ChoiceBar):
+            widget.pick_if_unanswered()
+        field = next((a for a in widget.ancestors if isinstance(a, QuestionField)), None) if widget else None
+        view = next((a for a in field.ancestors if isinstance(a, SectionView)), None) if field else None
+        if view is None:
+            if isinstance(widget, ChoiceBar):
+                self.screen.focus_next()
+            else:
+                widget.post_message(widget.Submitted(widget, widget.value))  # type: ignore[union-attr]
+            return
+        view.advance(field)
 
     def __init__(self, file: str | Path | None = None, *, watch_css: bool = False) -> None:
         super().__init__(watch_css=watch_css)

@@ -160,7 +160,7 @@ Walk through the sections in order; the **Results** panel shows the consequence 
 | Keys | What they do |
 |---|---|
 | Tab / Shift+Tab | next / previous field |
-| Enter | next question (on a choice: picks the highlighted one if none is picked) |
+| Enter | next question (on a choice after ←/→: picks the highlighted one first) |
 | PgDn / PgUp (or Ctrl+N) | next / previous section |
 | F8 / F7 (or Alt+→ / Alt+←) | next / previous vendor (vendor gates) |
 | a, Del | add / remove a workload (while the workload list has focus) |

@@ -162,6 +162,7 @@ class ChoiceBar(Widget, can_focus=True):
 
     def action_move(self, step: int) -> None:
         self.cursor = (self.cursor + step) % len(self.choices)
+        self._moved = True
 
     def action_pick(self) -> None:
         self._set(self.choices[self.cursor].value)
@@ -169,13 +170,18 @@ class ChoiceBar(Widget, can_focus=True):
     def action_clear(self) -> None:
         self._set(None)
 
-    def action_pick_and_advance(self) -> None:
-        """Enter: pick the choice under the cursor (if nothing is picked yet) and move on."""
-        if self.value is None or self._index(self.value) != self.cursor:
+    def pick_if_unanswered(self) -> None:
+        """Enter: pick the choice the arrows moved to, if any (the app then moves on to the next
+        question). Enter alone leaves an unanswered choice unanswered: its default or pre-fill holds."""
+        if getattr(self, "_moved", False) and self._index(self.value) != self.cursor:
             self._set(self.choices[self.cursor].value)
+
+    def action_pick_and_advance(self) -> None:
+        self.pick_if_unanswered()
         self.screen.focus_next()
 
     def _set(self, value: Any) -> None:
+        self._moved = False
         self.value = value
         i = self._index(value)
         if i is not None:
@@ -237,6 +243,30 @@ class AnswerInput(Input):
                 await self.run_action(binding.action)
                 return
         await super()._on_key(event)
+
+
+class TickList(SelectionList):
+    """A SelectionList whose unticked boxes are empty (Textual draws ▐X▌ for both, told apart only
+    by colour, which is lost in monochrome terminals and screenshots)."""
+
+    def render_line(self, y: int):
+        from rich.segment import Segment
+        from textual.strip import Strip
+        from textual.widgets._toggle_button import ToggleButton
+        from textual.widgets.option_list import OptionDoesNotExist
+
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        if selection.value in self._selected:
+            return strip
+        segments = list(strip)
+        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER:
+            segments[1] = Segment(" " * len(ToggleButton.BUTTON_INNER), segments[1].style)
+            return Strip(segments, strip.cell_length)
+        return strip
 
 
 def built(inp: Input) -> Input:
@@ -310,7 +340,8 @@ class QuestionField(Vertical):
         """Focus this question's first control, scrolling only if it is out of view."""
         for w in self.query("Input, ChoiceBar, Select, SelectionList"):
             if w.focusable:
-                w.focus(scroll_visible=False)
+                # at once, not via call_later as Widget.focus does: keys typed after Enter go here
+                self.screen.set_focus(w, scroll_visible=False)
                 w.scroll_visible(animate=False)
                 return
 
@@ -361,7 +392,12 @@ class TextField(QuestionField):
                 yield Static(unit, classes="q-unit")
             if q.answer:
                 yield ChoiceBar(tuple(Choice(c, c, "", c[0]) for c in CONFIDENCE), confidence, compact=True, classes="q-confidence")
-                yield built(AnswerInput(note, placeholder="source / note", classes="q-note", compact=True))
+        if q.answer:
+            # its own row: the whole width for where the number comes from (beside the value it
+            # had about 14 columns at 80x24)
+            with Horizontal(classes="q-row q-note-row"):
+                yield Static("source", classes="q-unit")
+                yield built(AnswerInput(note, placeholder="where this number comes from", classes="q-note", compact=True))
 
     def default_hint(self) -> str:
         d = self.default()
@@ -490,7 +526,8 @@ def option_label(opt) -> str:
         price = f"${opt.input_per_mtok:g}/${opt.output_per_mtok:g} per M"
     else:
         price = f"${opt.gpu_hourly_rate:g}/GPU-h"
-    return f"{opt.id}  ·  {opt.model}  ·  {opt.deployment.replace('_', ' ')}  ·  {price}"
+    # the id names provider and model already: the label stays within 80 columns
+    return f"{opt.id}  ·  {opt.deployment.replace('_', ' ')}  ·  {price}"
 
 
 class OptionField(QuestionField):
@@ -529,7 +566,7 @@ class OptionsField(QuestionField):
         items = self.items()
         known = {v for _, v in items}
         items += [(f"{v} (unknown)", v) for v in stored if v not in known]
-        sl = SelectionList[Any](*[Selection(label, value, False) for label, value in items], classes="q-options", compact=True)
+        sl = TickList(*[Selection(label, value, False) for label, value in items], classes="q-options", compact=True)
         self._initial = [v for v in stored]
         yield sl
 

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from advisor.tui import draft as D
-from advisor.tui.fields import Advance, QuestionField, make_field, option_label
+from advisor.tui.fields import Advance, QuestionField, TickList, make_field, option_label
 from advisor.tui.results import ResultsView, workload_of
 from advisor.tui.spec import Section
 
@@ -95,7 +95,7 @@ class WorkloadList(OptionList):
         self.post_message(WorkloadAction("remove"))
 
 
-class VendorPicker(SelectionList):
+class VendorPicker(TickList):
     """Which candidate vendors to score, in the order picked."""
 
 
@@ -266,9 +266,13 @@ class SectionView(Vertical):
     @on(Advance)
     def _advance(self, event: Advance) -> None:
         event.stop()
+        self.advance(event.field)
+
+    def advance(self, field: QuestionField) -> None:
+        """Focus the question after field (the app calls this when Enter arrives)."""
         fields = list(self.query(QuestionField))
-        if event.field in fields:
-            i = fields.index(event.field)
+        if field in fields:
+            i = fields.index(field)
             if i + 1 < len(fields):
                 fields[i + 1].focus_control()
             else:
