@@ -154,7 +154,8 @@ class InterviewScreen(Screen):
         elif s.last_saved:
             when = time.strftime("%H:%M:%S", time.localtime(s.last_saved))
             target = s.write_target
-            state = f"saved {when} → {target.name}" if not s.new else f"autosaved {when} → {target.name} (Ctrl+S saves {s.path.name})"
+            # short enough for an 80-column header with the organization's name
+            state = f"saved {when} → {target.name}" if not s.new else f"autosaved {when} · ^S saves {s.path.name}"
         else:
             state = s.path.name + ("  (new: Ctrl+S saves it)" if s.new else "")
         self.sub_title = state

@@ -55,7 +55,7 @@ PANEL_ROWS = 6  # cheapest options shown in the panel, plus today's
 
 def lcpr_table(w: dict, width: int = 40, limit: int | None = PANEL_ROWS) -> Table:
     t = Table(box=None, pad_edge=False, expand=True, show_edge=False, padding=(0, 1, 0, 0))
-    t.add_column("option", overflow="ellipsis", no_wrap=True, ratio=1)
+    t.add_column("option", overflow="fold", ratio=1)  # a long id wraps rather than being cut
     t.add_column("LCPR", justify="right", no_wrap=True)
     t.add_column("$/month", justify="right", no_wrap=True)
     rec = (w.get("recommended_option") or {}).get("option")
