@@ -164,3 +164,45 @@ async def test_results_say_why_each_cheaper_option_was_not_chosen(tmp_path):
         record = app.screen.computed.assessment.records[0]
         why = {o.id: o.why_not for o in record.options}
         assert why["together/deepseek-v3"] == "eliminated at compliance_data_handling"
+
+
+async def test_the_memo_is_written_in_the_background_while_answering_goes_on(tmp_path, monkeypatch):
+    """Ctrl+E: no modal; the export section and header count the seconds; answers still go in; at the
+    end the path is shown and the palette can open it."""
+    import threading
+
+    import advisor.tui.app as app_module
+
+    release = threading.Event()
+
+    def slow_memo(data, source, path):
+        release.wait(10)
+        path.write_bytes(b"%PDF-1.7 stand-in")
+        return True, str(path)
+
+    monkeypatch.setattr(app_module, "render_memo", slow_memo)
+    target = copy(tmp_path)
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_at(pilot, app, "organization")
+        screen = app.screen
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("enter")  # the path dialog's default: <file>-memo.pdf
+        await pilot.pause(0.2)
+        assert app.screen is screen  # no modal in the way
+        assert "writing memo" in screen.sub_title
+        field = screen.current_view().query_one("#q-prepared_for Input", Input)
+        field.focus()
+        await keys(pilot, "end", *" and the board")
+        await pilot.pause(0.6)
+        assert screen.session.data["prepared_for"].endswith("and the board")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        memo = tmp_path / "part1-b2b-saas-memo.pdf"
+        assert screen.last_memo == memo and memo.exists()
+        assert "writing memo" not in screen.sub_title
+        from advisor.tui.commands import InterviewCommands
+
+        assert "Open the memo" in [name for name, _, _ in InterviewCommands(screen)._commands()]

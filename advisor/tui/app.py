@@ -30,7 +30,7 @@ from advisor.errors import AdvisorError
 from advisor.tui import draft as D
 from advisor.tui.commands import InterviewCommands
 from advisor.tui.compute import Computed, compute, warm_up
-from advisor.tui.dialogs import ChoiceDialog, HelpScreen, PathDialog, ProblemsScreen, ProgressDialog, recovery_dialog
+from advisor.tui.dialogs import ChoiceDialog, HelpScreen, PathDialog, ProblemsScreen, recovery_dialog
 from advisor.tui.fields import Answered
 from advisor.tui.results import ResultsPanel
 from advisor.tui.sections import (
@@ -108,6 +108,9 @@ class InterviewScreen(Screen):
         self._computing = False
         self._compute_pending = False
         self.last_memo: Path | None = None
+        self._memo_started: float | None = None
+        self._memo_path: Path | None = None
+        self._memo_timer = None
         self.changed_at: float | None = None  # for the benchmark: when the last answer arrived
         self.panel_updated_at: float | None = None
         self._views: dict[tuple, SectionView] = {}
@@ -158,6 +161,9 @@ class InterviewScreen(Screen):
             state = f"saved {when} → {target.name}" if not s.new else f"autosaved {when} · ^S saves {s.path.name}"
         else:
             state = s.path.name + ("  (new: Ctrl+S saves it)" if s.new else "")
+        started = getattr(self, "_memo_started", None)
+        if started is not None:
+            state = f"writing memo … {time.monotonic() - started:.0f} s · " + state
         self.sub_title = state
 
     async def show_section(self, index: int, *, focus: str = "first", rebuild: bool = False) -> None:
@@ -525,17 +531,36 @@ class InterviewScreen(Screen):
         self.app.push_screen(PathDialog("Write the memo PDF to", str(default), button="Write memo"), self._export_to)
 
     def _export_to(self, path: Path | None) -> None:
+        """Render the memo in a worker thread; the interview stays usable and shows the time it has
+        taken so far (WeasyPrint takes seconds to tens of seconds)."""
         if path is None:
+            return
+        if self._memo_started is not None:
+            self.notify("A memo is being written already.", severity="warning")
             return
         self.flush()
         snapshot = copy.deepcopy(self.session.data)
-        self.app.push_screen(ProgressDialog(f"Writing the memo to {path} …"))
-        self._export_status(Text(f"Writing the memo to {path} …", style="italic"))
+        self._memo_path = path
+        self._memo_started = time.monotonic()
+        self._memo_tick()
+        self._memo_timer = self.set_interval(1.0, self._memo_tick)
+        self.notify(f"Writing the memo to {path} in the background; keep answering.", title="Export", timeout=4)
         self.run_worker(partial(render_memo, snapshot, str(self.session.path), path), thread=True, group="memo", exit_on_error=False)
 
+    def _memo_tick(self) -> None:
+        if self._memo_started is None:
+            return
+        elapsed = time.monotonic() - self._memo_started
+        self._export_status(Text(f"Writing the memo to {self._memo_path} … {elapsed:.0f} s", style="italic"))
+        self.update_titles()
+
     def _memo_done(self, w: Worker) -> None:
-        if isinstance(self.app.screen, ProgressDialog):
-            self.app.pop_screen()
+        if self._memo_timer is not None:
+            self._memo_timer.stop()
+            self._memo_timer = None
+        elapsed = time.monotonic() - (self._memo_started or time.monotonic())
+        self._memo_started = None
+        self.update_titles()
         if w.state == WorkerState.ERROR:
             ok, message = False, f"The memo could not be written: {w.error}"
         else:
@@ -543,12 +568,22 @@ class InterviewScreen(Screen):
         if ok:
             self.last_memo = Path(message)
             self.app.memo_written = Path(message)  # type: ignore[attr-defined]
-            text = f"Memo written to {message}"
+            text = f"Memo written to {message} in {elapsed:.0f} s. Ctrl+P → Open the memo."
             self.notify(text, title="Export", timeout=10)
             self._export_status(Text(text, style="bold green"))
         else:
             self.notify(message, title="Export", severity="error", timeout=12)
             self._export_status(Text(message, style="bold red"))
+
+    def action_open_memo(self) -> None:
+        """Open the last memo with the system's viewer (in a browser session: download it)."""
+        if self.last_memo is None or not self.last_memo.exists():
+            self.notify("No memo written in this session yet (Ctrl+E writes one).", severity="warning")
+            return
+        try:
+            self.app.open_url(self.last_memo.resolve().as_uri())
+        except Exception as exc:  # noqa: BLE001 - no viewer: say where the file is
+            self.notify(f"Cannot open it here ({exc}); it is at {self.last_memo}", severity="warning", timeout=10)
 
     def _export_status(self, text: Text) -> None:
         view = self.current_view()

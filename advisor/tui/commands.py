@@ -27,7 +27,8 @@ class InterviewCommands(Provider):
         out += [
             ("Save questionnaire", screen.action_save, "Write the questionnaire file (Ctrl+S)"),
             ("Save questionnaire as…", screen.action_save_as, "Write it to another file"),
-            ("Export memo PDF", screen.action_export, "Render the memo (Ctrl+E)"),
+            ("Export memo PDF", screen.action_export, "Render the memo in the background (Ctrl+E)"),
+            ("Open the memo", screen.action_open_memo, "Open the memo written last, with the system's viewer"),
             ("Add workload", partial(screen.workload_action, "add"), "A new workload with its own profile"),
             ("Toggle light / dark theme", self.app.action_toggle_theme, "Ctrl+T"),
             ("Help", self.app.action_help, "Keys and how the interview works (F1)"),
