@@ -206,3 +206,31 @@ async def test_the_memo_is_written_in_the_background_while_answering_goes_on(tmp
         from advisor.tui.commands import InterviewCommands
 
         assert "Open the memo" in [name for name, _, _ in InterviewCommands(screen)._commands()]
+
+
+async def test_open_a_file_browses_folders_of_yaml_files(tmp_path, monkeypatch):
+    from advisor.tui.dialogs import PathDialog, YamlTree
+
+    (tmp_path / "sub").mkdir()
+    shutil.copy(PART1, tmp_path / "sub" / "team.yaml")
+    (tmp_path / "notes.txt").write_text("not a questionnaire")
+    (tmp_path / "sub" / "old.autosave.yaml").write_text("advisor: 1")
+    monkeypatch.chdir(tmp_path)
+    app = AdvisorApp(None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PathDialog)
+        tree = app.screen.query_one(YamlTree)
+        tree.focus()
+        await pilot.pause(0.3)
+        shown = [str(n.label) for n in tree.root.children]
+        assert shown == ["sub"]  # notes.txt is not offered
+        await pilot.press("down", "enter")  # open the folder
+        await pilot.pause(0.3)
+        names = [str(n.label) for n in tree.root.children[0].children]
+        assert names == ["team.yaml"]  # the autosave is offered by recovery, not here
+        await pilot.press("down", "enter")
+        await pilot.pause(0.5)
+        assert app.interview is not None and app.interview.session.path == (tmp_path / "sub" / "team.yaml").resolve()

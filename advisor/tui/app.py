@@ -662,7 +662,8 @@ class StartScreen(Screen):
             if path is not None:
                 self.app.open_path(path)  # type: ignore[attr-defined]
 
-        self.app.push_screen(PathDialog("Open a questionnaire", str(Path.cwd()) + "/", must_exist=True, button="Open"), done)
+        self.app.push_screen(PathDialog("Open a questionnaire", str(Path.cwd()) + "/", must_exist=True, button="Open",
+                                        browse=True), done)
 
 
 class AdvisorApp(App[None]):
