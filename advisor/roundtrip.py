@@ -15,6 +15,8 @@ back to writing the file afresh. Reading and validation stay in
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import re
 from typing import Any
@@ -26,6 +28,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
 Loc = tuple[str | int, ...]
+_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Comments this module adds (and removes again once the answer is valid).
 MARK = "invalid, kept as typed:"
@@ -181,6 +184,17 @@ def _comment(root: Any, loc: Loc, text: str) -> None:
         parent.yaml_add_eol_comment(f"# {MARK} {text}", key, column=0)
 
 
+@functools.lru_cache(maxsize=4)
+def _parse(original: str) -> tuple[YAML, CommentedMap] | None:
+    """The round-trip tree of a file's text, parsed once per text (every save reuses it)."""
+    y = _yaml(original)
+    try:
+        root = y.load(original)
+    except Exception:  # noqa: BLE001 - not round-trippable: caller writes afresh
+        return None
+    return (y, root) if isinstance(root, CommentedMap) else None
+
+
 def rewrite(original: str, data: dict, *, comments: dict[Loc, str] | None = None) -> str | None:
     """The original text with data's answers in it, or None if that cannot be done faithfully.
 
@@ -188,13 +202,11 @@ def rewrite(original: str, data: dict, *, comments: dict[Loc, str] | None = None
     comment unless the author already has one there). Keys the file does not have yet go after
     the key that precedes them in data (give data in the model's order).
     """
-    y = _yaml(original)
-    try:
-        root = y.load(original)
-    except Exception:  # noqa: BLE001 - not round-trippable: caller writes afresh
+    parsed = _parse(original)
+    if parsed is None or not isinstance(data, dict):
         return None
-    if not isinstance(root, CommentedMap) or not isinstance(data, dict):
-        return None
+    y, tree = parsed
+    root = copy.deepcopy(tree)  # the parse is cached: a copy costs a fraction of parsing again
     _drop_marks(root)
     _merge_map(root, data)
     for loc, text in (comments or {}).items():
@@ -207,7 +219,7 @@ def rewrite(original: str, data: dict, *, comments: dict[Loc, str] | None = None
     # two spaces before the added comments, as the interview writes them elsewhere
     text = re.sub(r"(?<=\S) +# " + re.escape(MARK), "  # " + MARK, out.getvalue())
     try:
-        back = yaml.safe_load(text)
+        back = yaml.load(text, Loader=_SAFE)
     except yaml.YAMLError:
         return None
     return text if _equal_data(back, data) else None
