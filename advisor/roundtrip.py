@@ -139,7 +139,30 @@ def _merge_map(node: CommentedMap, new: dict) -> None:
         node.insert(pos, k, _fresh(new[k]))
 
 
+def _ident(v: Any) -> tuple | None:
+    """What names a list item (a workload's name, a vendor's option), if anything does."""
+    if isinstance(v, dict):
+        for k in ("name", "option"):
+            if isinstance(v.get(k), str):
+                return (k, str(v[k]))
+    return None
+
+
+def _drop_removed(node: CommentedSeq, new: list) -> None:
+    """Items removed from a list of named items (a workload, a vendor) take their own comments with
+    them, rather than the items after them shifting into their place (and under their comments)."""
+    old_ids = [_ident(v) for v in node]
+    new_ids = [_ident(v) for v in new]
+    if None in old_ids or None in new_ids or len(set(old_ids)) != len(old_ids) or len(set(new_ids)) != len(new_ids):
+        return
+    keep = set(new_ids)
+    for i in reversed(range(len(node))):
+        if old_ids[i] not in keep:
+            del node[i]
+
+
 def _merge_seq(node: CommentedSeq, new: list) -> None:
+    _drop_removed(node, new)
     while len(node) > len(new):
         del node[len(node) - 1]
     for i, v in enumerate(new):

@@ -67,3 +67,15 @@ def test_writes_keep_the_files_mode_and_new_files_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
+
+
+def test_removing_a_named_workload_takes_its_comments_with_it():
+    text = ("advisor: 1\norganization: Acme\nworkloads:\n"
+            "  # the chat assistant\n  - name: chat\n    kind: chat  # the default\n    profile: {}\n"
+            "  # nightly batch\n  - name: batch\n    kind: batch  # runs at night\n    profile: {}\n")
+    data = yaml.safe_load(text)
+    del data["workloads"][0]
+    out = rewrite(text, D.model_ordered(data))
+    assert yaml.safe_load(out) == data
+    assert "kind: batch  # runs at night" in out
+    assert "# the default" not in out
