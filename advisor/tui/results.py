@@ -58,8 +58,16 @@ def lcpr_table(w: dict, width: int = 40, limit: int | None = PANEL_ROWS) -> Tabl
     t.add_column("option", overflow="fold", ratio=1)  # a long id wraps rather than being cut
     t.add_column("LCPR", justify="right", no_wrap=True)
     t.add_column("$/month", justify="right", no_wrap=True)
-    rec = (w.get("recommended_option") or {}).get("option")
-    rows = w.get("lcpr", [])
+    record = w.get("record")
+    if record and record.get("options"):
+        # the decision record: the same ranked lines the memo and the JSON show
+        today_id = (record.get("today") or {}).get("id")
+        rec = (record.get("recommended") or {}).get("id")
+        rows = [{"id": o["id"], "lcpr": o.get("lcpr"), "monthly_cost": o.get("loaded_cost"), "current": o["id"] == today_id}
+                for o in record["options"]]
+    else:
+        rec = (w.get("recommended_option") or {}).get("option")
+        rows = w.get("lcpr", [])
     if limit is not None and len(rows) > limit + 1:
         keep = rows[:limit]
         keep += [r for r in rows[limit:] if r.get("current") or r["id"] == rec]
