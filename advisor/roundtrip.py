@@ -230,14 +230,14 @@ def rewrite(original: str, data: dict, *, comments: dict[Loc, str] | None = None
         return None
     y, tree = parsed
     root = copy.deepcopy(tree)  # the parse is cached: a copy costs a fraction of parsing again
-    _drop_marks(root)
-    _merge_map(root, data)
-    for loc, text in (comments or {}).items():
-        _comment(root, tuple(loc), text)
     out = io.StringIO()
     try:
+        _drop_marks(root)
+        _merge_map(root, data)
+        for loc, text in (comments or {}).items():
+            _comment(root, tuple(loc), text)
         y.dump(root, out)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - anything ruamel cannot do: the caller writes the file afresh
         return None
     # two spaces before the added comments, as the interview writes them elsewhere
     text = re.sub(r"(?<=\S) +# " + re.escape(MARK), "  # " + MARK, out.getvalue())

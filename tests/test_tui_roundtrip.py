@@ -79,3 +79,21 @@ def test_removing_a_named_workload_takes_its_comments_with_it():
     assert yaml.safe_load(out) == data
     assert "kind: batch  # runs at night" in out
     assert "# the default" not in out
+
+
+def test_when_round_trip_cannot_be_faithful_the_original_is_kept_once_as_orig(tmp_path, monkeypatch):
+    import shutil
+
+    from advisor import roundtrip
+    from advisor.tui.session import open_session
+
+    target = tmp_path / "q.yaml"
+    shutil.copy(REPO / "questionnaires" / "examples" / "part1-b2b-saas.yaml", target)
+    before = target.read_bytes()
+    monkeypatch.setattr(roundtrip, "rewrite", lambda *a, **k: None)
+    session, _ = open_session(target)
+    session.data["prepared_for"] = "CTO"
+    session.write()
+    assert (tmp_path / "q.yaml.orig").read_bytes() == before
+    assert read_yaml(target).data["prepared_for"] == "CTO"
+    assert target.read_text().startswith(D.HEADER)
