@@ -184,6 +184,7 @@ class Session:
         # A hand-written file's text as opened: edits are merged into it (comments, block
         # scalars, key order kept) rather than the file being written afresh.
         self.original = original
+        self.round_tripped = False  # whether the last text() kept the hand-written layout
         self.checked: D.Checked = D.check(data, str(path))
         self.last_saved: float | None = None
         self.last_error: str | None = None
@@ -209,6 +210,7 @@ class Session:
         if self.original is not None:
             comments, _ = D.invalid_comments(self.data, self.checked, self.field_errors)
             text = roundtrip.rewrite(self.original, D.model_ordered(self.data), comments=comments)
+            self.round_tripped = text is not None
             if text is not None:
                 return text
         header = D.HEADER if not self.header else self.header + "\n#\n" + D.HEADER
@@ -218,7 +220,7 @@ class Session:
         """Before the first rewrite of a hand-written file that could not be round-tripped, keep a copy."""
         if self._backed_up or self.new or not self.path.exists():
             return
-        if self.original is not None and not text.startswith(D.HEADER):
+        if self.original is not None and self.round_tripped:
             return  # round-tripped: the file keeps its comments and layout, no copy needed
         self._backed_up = True
         try:
