@@ -234,3 +234,22 @@ async def test_open_a_file_browses_folders_of_yaml_files(tmp_path, monkeypatch):
         await pilot.press("down", "enter")
         await pilot.pause(0.5)
         assert app.interview is not None and app.interview.session.path == (tmp_path / "sub" / "team.yaml").resolve()
+
+
+async def test_keys_typed_right_after_pgdn_go_to_the_next_section(tmp_path):
+    """PgDn then text in one burst: the text lands in the new section's first question, never in a
+    control of the section just hidden."""
+    from textual import events
+
+    target = tmp_path / "new.yaml"
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_at(pilot, app, "organization")
+        burst = [("A", "A"), ("c", "c"), ("m", "m"), ("e", "e"), ("pagedown", None), ("end", None), ("ctrl+u", None),
+                 *[(c, c) for c in "chat-bot"]]
+        for key, char in burst:
+            app._driver.send_message(events.Key(key, char))
+        await pilot.pause(0.8)
+        data = app.screen.session.data
+        assert data["organization"] == "Acme"
+        assert data["workloads"][0]["name"] == "chat-bot"

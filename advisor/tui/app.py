@@ -31,7 +31,7 @@ from advisor.tui import draft as D
 from advisor.tui.commands import InterviewCommands
 from advisor.tui.compute import Computed, compute, warm_up
 from advisor.tui.dialogs import ChoiceDialog, HelpScreen, PathDialog, ProblemsScreen, recovery_dialog
-from advisor.tui.fields import Answered
+from advisor.tui.fields import Answered, QuestionField
 from advisor.tui.results import ResultsPanel
 from advisor.tui.sections import (
     ExportAction,
@@ -208,9 +208,28 @@ class InterviewScreen(Screen):
         nav.highlighted = index
         if self.computed is not None:
             view.refresh_state(result, self.session.checked, self.computed.status)
-        # focus once the new view has been laid out, so scrolling to the focused control is the same every time
+        # Focus moves now, so keys typed right after PgDn (a script, a quick typist) go to the new
+        # section rather than to a control of the one just hidden; scrolling to it waits for the
+        # layout, so it is the same every time.
+        target = self._focus_target(view, focus)
+        if target is not None:
+            self.set_focus(target, scroll_visible=False)
         self.call_after_refresh(self._focus_in, view, focus)
         self.refresh_panel()
+
+    def _focus_target(self, view: SectionView, focus: str):
+        if focus == "first":
+            for f in view.query(QuestionField):
+                for w in f.query("Input, ChoiceBar, Select, SelectionList"):
+                    if w.can_focus and not w.disabled:
+                        return w
+                break
+            candidates = view.query("OptionList, SelectionList, Button, Tabs")
+        elif focus:
+            candidates = view.query(focus)
+        else:
+            return None
+        return next((w for w in candidates if w.can_focus and not w.disabled), None)
 
     def _focus_in(self, view: SectionView, focus: str) -> None:
         if view is not self._current:
