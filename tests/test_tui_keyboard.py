@@ -197,6 +197,13 @@ async def test_the_memo_is_written_in_the_background_while_answering_goes_on(tmp
         await keys(pilot, "end", *" and the board")
         await pilot.pause(0.6)
         assert screen.session.data["prepared_for"].endswith("and the board")
+        # quitting now asks first (the memo would be lost); Escape keeps working
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.2)
+        assert "still being written" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is screen
         release.set()
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)

@@ -807,12 +807,23 @@ class AdvisorApp(App[None]):
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
         save_preference("theme", self.theme)
 
-    async def action_quit(self) -> None:
+    async def action_quit(self, force: bool = False) -> None:
         screen = self.interview
         if screen is None:
             self.exit()
             return
         if not screen.flush():
+            return
+        if screen._memo_started is not None and not force:
+            async def done(choice: str | None) -> None:
+                if choice == "quit":
+                    await self.action_quit(force=True)
+
+            self.push_screen(ChoiceDialog(
+                "The memo is still being written",
+                f"It has been {time.monotonic() - screen._memo_started:.0f} s. Quitting now leaves no memo "
+                "(the answers are saved either way).",
+                [("wait", "Keep working", "primary"), ("quit", "Quit anyway", "error")]), done)
             return
         s = screen.session
         if s.new:
