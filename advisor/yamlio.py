@@ -237,33 +237,41 @@ def dump_yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write text so that readers see the old file or the new one, never half of either."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+def _target_mode(p: Path) -> int:
+    """The mode the written file should have: the existing file's, else what the umask gives a new file.
+
+    mkstemp creates its file 0600; without this an edit would turn a 0644 questionnaire private.
+    """
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        return p.stat().st_mode & 0o7777
+    except OSError:
+        pass
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no /proc: read the umask the only portable way, and put it back
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+def _replace_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write data so that readers see the old file or the new one, never half of either; keep the mode."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
+    mode = _target_mode(p)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
+            try:
+                os.fchmod(fh.fileno(), mode)
+            except (OSError, AttributeError):  # pragma: no cover - no fchmod (Windows)
+                pass
             os.fsync(fh.fileno())
         os.replace(tmp, p)
     except BaseException:
@@ -272,3 +280,12 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write text atomically (see _replace_atomic), UTF-8."""
+    _replace_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    _replace_atomic(path, data)

@@ -15,6 +15,30 @@ TEMPLATE = REPO / "questionnaires" / "template.yaml"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_home(tmp_path_factory):
+    """No test reads or writes the real home directory: HOME and the XDG config, data, state and
+    cache folders point into one temporary folder for the whole session (and for every `advisor`
+    subprocess, which inherits them). One folder per session, so font and matplotlib caches are
+    built once, not per test."""
+    home = tmp_path_factory.mktemp("home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        mp.setenv(var, str(home / sub))
+    mp.setenv("ADVISOR_CONFIG_DIR", str(home / ".config" / "advisor"))
+    yield home
+    mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path, monkeypatch):
+    """Recent files and preferences of each test start empty (a folder of the test's own)."""
+    monkeypatch.setenv("ADVISOR_CONFIG_DIR", str(tmp_path / "config"))
+
+
 def run_advisor(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     """Run `python -m advisor ARGS` in a fresh interpreter (the console script's code path)."""
     env = {k: v for k, v in os.environ.items() if k != "ADVISOR_DEBUG"}

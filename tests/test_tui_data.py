@@ -135,7 +135,7 @@ async def test_invalid_input_is_shown_and_kept(tmp_path):
     text = target.read_text()
     # the file keeps what was typed, with a comment saying what is wrong
     assert "requests_per_month: lots  # invalid, kept as typed: expected a number, got 'lots'" in text
-    assert "retry_rate: '150'  # invalid, kept as typed: must be at most 100%" in text
+    assert "retry_rate: '150'  # invalid, kept as typed: must be at most 100%" in text, [l for l in text.splitlines() if "retry" in l]
     # ... and reopening it shows the same answers and errors, no traceback
     app = AdvisorApp(str(target))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -176,8 +176,97 @@ async def test_every_change_is_on_disk_within_a_second(tmp_path):
             await pilot.pause(0.05)
             assert time.monotonic() - t < 1.0
     assert read_yaml(target).data["prepared_for"] == "CTO and VP Finance and the board"
-    # the hand-written original was kept once, since the interview does not keep comments
-    assert (tmp_path / "part1-b2b-saas.yaml.orig").read_bytes() == PART1.read_bytes()
+
+
+def _changed_lines(before: str, after: str) -> list[str]:
+    import difflib
+
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+async def test_editing_one_field_of_a_hand_written_file_changes_only_its_line(tmp_path):
+    """Part 1's example has 28 comment lines, a `>-` block and its own key order: an edit through the
+    interview keeps all of them and the file's mode; the diff is the one answer."""
+    target = copy_example(tmp_path)
+    os.chmod(target, 0o644)
+    before = target.read_text()
+    assert before.count("#") >= 28 and "notes: >-" in before
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.screen.show_section(2)  # volume
+        await pilot.pause()
+        app.screen.current_view().query_one("#q-profile-retry_rate Input").focus()
+        await keys(pilot, "end", "ctrl+u", "7")
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+    after = target.read_text()
+    assert _changed_lines(before, after) == ["-      retry_rate: 0.05", "+      retry_rate: 0.07"]
+    assert os.stat(target).st_mode & 0o777 == 0o644
+    assert not (tmp_path / "part1-b2b-saas.yaml.orig").exists()  # nothing to back up: nothing was lost
+
+
+async def test_an_invalid_answer_in_a_hand_written_file_gets_a_comment_that_goes_when_fixed(tmp_path):
+    target = copy_example(tmp_path)
+    before = target.read_text()
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.screen.show_section(2)
+        await pilot.pause()
+        field = app.screen.current_view().query_one("#q-profile-input_tokens Input")
+        field.focus()
+        await keys(pilot, "end", "ctrl+u", *"lots")
+        await pilot.pause(0.6)
+        assert _changed_lines(before, target.read_text()) == [
+            "-      input_tokens: 1000", "+      input_tokens: lots  # invalid, kept as typed: expected a number, got 'lots'"]
+        await keys(pilot, "ctrl+u", *"1000")
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+    assert target.read_text() == before
+
+
+async def test_a_folded_note_stays_folded_when_edited(tmp_path):
+    target = copy_example(tmp_path)
+    before = target.read_text()
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.screen.show_section(1)  # workloads
+        await pilot.pause()
+        app.screen.current_view().query_one("#q-notes Input").focus()
+        await keys(pilot, "end", *" Reviewed.")
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+    after = target.read_text()
+    assert "notes: >-" in after
+    assert _changed_lines(before, after) == ['-      degradation risk").', '+      degradation risk"). Reviewed.']
+    assert max(len(line) for line in after.splitlines()) == max(len(line) for line in before.splitlines())
+
+
+async def test_a_fast_burst_of_keys_loses_nothing(tmp_path):
+    """`End Ctrl+U 25 Tab` sent at once (a paste, a script): Ctrl+U acts before the digits, Tab after
+    them, and the keys after Tab go to the next field."""
+    from textual import events
+
+    target = copy_example(tmp_path)
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.screen.show_section(2)
+        await pilot.pause()
+        view = app.screen.current_view()
+        view.query_one("#q-profile-engineering_hours_per_month Input").focus()
+        await pilot.pause()
+        burst = [("end", None), ("ctrl+u", None), ("2", "2"), ("5", "5"), ("tab", "\t"), ("m", "m"),
+                 ("tab", "\t"), ("ctrl+u", None), *[(c, c) for c in "timesheets"]]
+        for key, char in burst:  # straight into the driver's queue, no pause between them
+            app._driver.send_message(events.Key(key, char))
+        await pilot.pause(0.8)
+        await app.workers.wait_for_complete()
+    assert read_yaml(target).data["workloads"][0]["profile"]["engineering_hours_per_month"] == {
+        "value": 25, "confidence": "measured", "note": "timesheets"}
 
 
 async def test_new_assessment_autosaves_beside_the_target_and_recovers(tmp_path):
@@ -336,3 +425,20 @@ async def test_start_screen_new_assessment_and_help(tmp_path, monkeypatch):
         await type_text(pilot, "Start Co")
         await pilot.pause(0.6)
     assert read_yaml(tmp_path / "assessment.autosave.yaml").data["organization"] == "Start Co"
+
+
+def test_the_test_session_never_uses_the_real_home_directory():
+    """conftest points HOME and the XDG folders at a temporary folder for every test (and every
+    `advisor` subprocess): the recent list and preferences tests write are never the user's."""
+    import pwd
+    import tempfile
+
+    from advisor.tui.session import config_dir, remember
+
+    real_home = pwd.getpwuid(os.getuid()).pw_dir
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "ADVISOR_CONFIG_DIR"):
+        assert os.environ[var].startswith(tempfile.gettempdir()), var
+        assert not os.environ[var].startswith(real_home + "/") or real_home.startswith(tempfile.gettempdir()), var
+    remember(EXAMPLES / "part1-b2b-saas.yaml")
+    assert (config_dir() / "recent.yaml").is_file()
+    assert str(config_dir()).startswith(tempfile.gettempdir())

@@ -29,17 +29,18 @@ def example() -> dict:
 
 async def answer_number(pilot, value: str, confidence: str | None = None, note: str | None = None) -> None:
     """A number question: the value, then Enter to the next question; or Tab to the confidence,
-    its letter (which moves to the note), the note, and Enter."""
+    its letter (which stays there), Tab to the note, the note, and Enter."""
     await type_text(pilot, value)
     if confidence:
-        await pilot.press("tab", confidence[0])
+        await pilot.press("tab", confidence[0], "tab")
         await type_text(pilot, note or "")
     await pilot.press("enter")
 
 
 async def pick(pilot, *letters: str) -> None:
-    """Choices picked by their letters; each moves on to the next question."""
-    await pilot.press(*letters)
+    """Choices picked by their letters (focus stays on the choice), each followed by Enter to move on."""
+    for letter in letters:
+        await pilot.press(letter, "enter")
 
 
 async def next_section(pilot) -> None:
@@ -126,8 +127,8 @@ async def interview_part1(pilot, app) -> None:
         answered = [g for g in order if g in v["gates"] or g in v.get("notes", {})]
         for gate in order[: order.index(answered[-1]) + 1]:
             verdict = v["gates"].get(gate)
-            # a verdict's letter moves to its note; Tab does when there is no verdict
-            await pilot.press(verdict[0] if verdict else "tab")
+            # a verdict's letter picks it (focus stays); Tab goes on to its note
+            await pilot.press(*([verdict[0], "tab"] if verdict else ["tab"]))
             await type_text(pilot, v.get("notes", {}).get(gate, ""))
             await pilot.press("enter")  # to the next gate
     await next_section(pilot)

@@ -30,8 +30,8 @@ from advisor.errors import AdvisorError
 from advisor.tui import draft as D
 from advisor.tui.commands import InterviewCommands
 from advisor.tui.compute import Computed, compute, warm_up
-from advisor.tui.dialogs import ChoiceDialog, HelpScreen, PathDialog, ProblemsScreen, ProgressDialog, recovery_dialog
-from advisor.tui.fields import Answered
+from advisor.tui.dialogs import ChoiceDialog, HelpScreen, PathDialog, ProblemsScreen, recovery_dialog
+from advisor.tui.fields import Answered, QuestionField
 from advisor.tui.results import ResultsPanel
 from advisor.tui.sections import (
     ExportAction,
@@ -88,6 +88,9 @@ class InterviewScreen(Screen):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+e", "export", "Memo", tooltip="Write the memo PDF", priority=True),
         Binding("ctrl+r", "toggle_results", "Results", priority=True),
+        # vendor gates: switch vendor without leaving the field you are in (no printing key)
+        Binding("f8,alt+right", "next_vendor", "Next vendor", key_display="F8"),
+        Binding("f7,alt+left", "previous_vendor", "Prev vendor", key_display="F7"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -105,6 +108,9 @@ class InterviewScreen(Screen):
         self._computing = False
         self._compute_pending = False
         self.last_memo: Path | None = None
+        self._memo_started: float | None = None
+        self._memo_path: Path | None = None
+        self._memo_timer = None
         self.changed_at: float | None = None  # for the benchmark: when the last answer arrived
         self.panel_updated_at: float | None = None
         self._views: dict[tuple, SectionView] = {}
@@ -124,6 +130,8 @@ class InterviewScreen(Screen):
         yield QuietFooter()
 
     async def on_mount(self) -> None:
+        # Questions / Results is switched with Ctrl+R or a click, not a Tab stop where ← flips it
+        self.query_one("#view-tabs", Tabs).can_focus = False
         self.update_titles()
         await self.show_section(0)
         self.kick_compute()
@@ -149,9 +157,13 @@ class InterviewScreen(Screen):
         elif s.last_saved:
             when = time.strftime("%H:%M:%S", time.localtime(s.last_saved))
             target = s.write_target
-            state = f"saved {when} → {target.name}" if not s.new else f"autosaved {when} → {target.name} (Ctrl+S saves {s.path.name})"
+            # short enough for an 80-column header with the organization's name
+            state = f"saved {when} → {target.name}" if not s.new else f"autosaved {when} · ^S saves {s.path.name}"
         else:
             state = s.path.name + ("  (new: Ctrl+S saves it)" if s.new else "")
+        started = getattr(self, "_memo_started", None)
+        if started is not None:
+            state = f"writing memo … {time.monotonic() - started:.0f} s · " + state
         self.sub_title = state
 
     async def show_section(self, index: int, *, focus: str = "first", rebuild: bool = False) -> None:
@@ -196,15 +208,38 @@ class InterviewScreen(Screen):
         nav.highlighted = index
         if self.computed is not None:
             view.refresh_state(result, self.session.checked, self.computed.status)
-        # focus once the new view has been laid out, so scrolling to the focused control is the same every time
+        # Focus moves now, so keys typed right after PgDn (a script, a quick typist) go to the new
+        # section rather than to a control of the one just hidden; scrolling to it waits for the
+        # layout, so it is the same every time.
+        target = self._focus_target(view, focus)
+        if target is not None:
+            self.set_focus(target, scroll_visible=False)
         self.call_after_refresh(self._focus_in, view, focus)
         self.refresh_panel()
+
+    def _focus_target(self, view: SectionView, focus: str):
+        if focus == "first":
+            for f in view.query(QuestionField):
+                for w in f.query("Input, ChoiceBar, Select, SelectionList"):
+                    if w.can_focus and not w.disabled:
+                        return w
+                break
+            candidates = view.query("OptionList, SelectionList, Button, Tabs")
+        elif focus:
+            candidates = view.query(focus)
+        else:
+            return None
+        return next((w for w in candidates if w.can_focus and not w.disabled), None)
 
     def _focus_in(self, view: SectionView, focus: str) -> None:
         if view is not self._current:
             return
         if focus == "first":
             view.first_focus()
+            # the first question is at the top: show the section from its start (scrolling to the
+            # control before every field's height is known left it above the view at 80x24)
+            body = self.query_one("#section-body", VerticalScroll)
+            self.call_after_refresh(body.scroll_home, animate=False)
         elif focus:
             for w in view.query(focus):
                 w.focus(scroll_visible=False)
@@ -261,7 +296,27 @@ class InterviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_results":
             return self.app.size.width < WIDE
+        if action in ("next_vendor", "previous_vendor"):
+            section = self.sections[self.section_index]
+            return section.scope == "vendor" and len(self.session.vendors(self.wi)) > 1
         return True
+
+    async def action_next_vendor(self) -> None:
+        await self.goto_vendor(self.vi + 1)
+
+    async def action_previous_vendor(self) -> None:
+        await self.goto_vendor(self.vi - 1)
+
+    async def goto_vendor(self, index: int, workload: int | None = None) -> None:
+        """Show the vendor gates of vendor ``index`` (wrapping round) of the current workload."""
+        if workload is not None:
+            self.wi = workload
+        n = len(self.session.vendors(self.wi))
+        if not n:
+            return
+        self.vi = index % n
+        section = self._index_of("vendors")
+        await self.show_section(section, focus=".vendor-tabs" if n > 1 else "first")
 
     @on(WorkloadPicked)
     async def _workload_picked(self, event: WorkloadPicked) -> None:
@@ -307,6 +362,9 @@ class InterviewScreen(Screen):
             s.rename_workload(m.loc[1], before, after)
             self.restructure()
             self._update_section_title()
+            view = self.current_view()
+            if view is not None:
+                view.relabel_workloads()
         elif m.loc[-1:] in (("kind",), ("current",), ("candidates",)) and m.loc[:1] == ("workloads",):
             self.restructure()
         if m.loc == ("organization",):
@@ -492,17 +550,36 @@ class InterviewScreen(Screen):
         self.app.push_screen(PathDialog("Write the memo PDF to", str(default), button="Write memo"), self._export_to)
 
     def _export_to(self, path: Path | None) -> None:
+        """Render the memo in a worker thread; the interview stays usable and shows the time it has
+        taken so far (WeasyPrint takes seconds to tens of seconds)."""
         if path is None:
+            return
+        if self._memo_started is not None:
+            self.notify("A memo is being written already.", severity="warning")
             return
         self.flush()
         snapshot = copy.deepcopy(self.session.data)
-        self.app.push_screen(ProgressDialog(f"Writing the memo to {path} …"))
-        self._export_status(Text(f"Writing the memo to {path} …", style="italic"))
+        self._memo_path = path
+        self._memo_started = time.monotonic()
+        self._memo_tick()
+        self._memo_timer = self.set_interval(1.0, self._memo_tick)
+        self.notify(f"Writing the memo to {path} in the background; keep answering.", title="Export", timeout=4)
         self.run_worker(partial(render_memo, snapshot, str(self.session.path), path), thread=True, group="memo", exit_on_error=False)
 
+    def _memo_tick(self) -> None:
+        if self._memo_started is None:
+            return
+        elapsed = time.monotonic() - self._memo_started
+        self._export_status(Text(f"Writing the memo to {self._memo_path} … {elapsed:.0f} s", style="italic"))
+        self.update_titles()
+
     def _memo_done(self, w: Worker) -> None:
-        if isinstance(self.app.screen, ProgressDialog):
-            self.app.pop_screen()
+        if self._memo_timer is not None:
+            self._memo_timer.stop()
+            self._memo_timer = None
+        elapsed = time.monotonic() - (self._memo_started or time.monotonic())
+        self._memo_started = None
+        self.update_titles()
         if w.state == WorkerState.ERROR:
             ok, message = False, f"The memo could not be written: {w.error}"
         else:
@@ -510,12 +587,22 @@ class InterviewScreen(Screen):
         if ok:
             self.last_memo = Path(message)
             self.app.memo_written = Path(message)  # type: ignore[attr-defined]
-            text = f"Memo written to {message}"
+            text = f"Memo written to {message} in {elapsed:.0f} s. Ctrl+P → Open the memo."
             self.notify(text, title="Export", timeout=10)
             self._export_status(Text(text, style="bold green"))
         else:
             self.notify(message, title="Export", severity="error", timeout=12)
             self._export_status(Text(message, style="bold red"))
+
+    def action_open_memo(self) -> None:
+        """Open the last memo with the system's viewer (in a browser session: download it)."""
+        if self.last_memo is None or not self.last_memo.exists():
+            self.notify("No memo written in this session yet (Ctrl+E writes one).", severity="warning")
+            return
+        try:
+            self.app.open_url(self.last_memo.resolve().as_uri())
+        except Exception as exc:  # noqa: BLE001 - no viewer: say where the file is
+            self.notify(f"Cannot open it here ({exc}); it is at {self.last_memo}", severity="warning", timeout=10)
 
     def _export_status(self, text: Text) -> None:
         view = self.current_view()
@@ -594,7 +681,8 @@ class StartScreen(Screen):
             if path is not None:
                 self.app.open_path(path)  # type: ignore[attr-defined]
 
-        self.app.push_screen(PathDialog("Open a questionnaire", str(Path.cwd()) + "/", must_exist=True, button="Open"), done)
+        self.app.push_screen(PathDialog("Open a questionnaire", str(Path.cwd()) + "/", must_exist=True, button="Open",
+                                        browse=True), done)
 
 
 class AdvisorApp(App[None]):
@@ -608,7 +696,37 @@ class AdvisorApp(App[None]):
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # Focus moves when Tab arrives, not when it has bubbled up from the focused widget: keys
+        # typed right after a Tab (a paste, a script, a quick typist) go to the next field.
+        Binding("tab", "focus_next", "Next field", priority=True, show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False),
+        # Enter in an answer moves to the next question when it arrives, for the same reason
+        Binding("enter", "enter_field", "Next question", priority=True, show=False),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter_field":
+            from advisor.tui.fields import AnswerInput, ChoiceBar
+
+            return isinstance(self.focused, (AnswerInput, ChoiceBar))
+        return True
+
+    def action_enter_field(self) -> None:
+        from advisor.tui.fields import ChoiceBar, QuestionField
+        from advisor.tui.sections import SectionView
+
+        widget = self.focused
+        if isinstance(widget, ChoiceBar):
+            widget.pick_if_unanswered()
+        field = next((a for a in widget.ancestors if isinstance(a, QuestionField)), None) if widget else None
+        view = next((a for a in field.ancestors if isinstance(a, SectionView)), None) if field else None
+        if view is None:
+            if isinstance(widget, ChoiceBar):
+                self.screen.focus_next()
+            else:
+                widget.post_message(widget.Submitted(widget, widget.value))  # type: ignore[union-attr]
+            return
+        view.advance(field)
 
     def __init__(self, file: str | Path | None = None, *, watch_css: bool = False) -> None:
         super().__init__(watch_css=watch_css)
@@ -689,12 +807,23 @@ class AdvisorApp(App[None]):
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
         save_preference("theme", self.theme)
 
-    async def action_quit(self) -> None:
+    async def action_quit(self, force: bool = False) -> None:
         screen = self.interview
         if screen is None:
             self.exit()
             return
         if not screen.flush():
+            return
+        if screen._memo_started is not None and not force:
+            async def done(choice: str | None) -> None:
+                if choice == "quit":
+                    await self.action_quit(force=True)
+
+            self.push_screen(ChoiceDialog(
+                "The memo is still being written",
+                f"It has been {time.monotonic() - screen._memo_started:.0f} s. Quitting now leaves no memo "
+                "(the answers are saved either way).",
+                [("wait", "Keep working", "primary"), ("quit", "Quit anyway", "error")]), done)
             return
         s = screen.session
         if s.new:

@@ -11,26 +11,50 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, LoadingIndicator, Markdown, Static
+from textual.widgets import Button, DirectoryTree, Input, Label, LoadingIndicator, Markdown, Static, Tree
 
 from advisor.errors import Problem
 
 
+class YamlTree(DirectoryTree):
+    """Folders and YAML files only (no hidden entries, no autosaves): what the interview can open."""
+
+    def filter_paths(self, paths):
+        out = []
+        for p in paths:
+            if p.name.startswith("."):
+                continue
+            try:
+                if p.is_dir() or (p.suffix in (".yaml", ".yml") and not p.name.endswith(".autosave.yaml")):
+                    out.append(p)
+            except OSError:
+                continue
+        return out
+
+
 class PathDialog(ModalScreen[Path | None]):
-    """Ask for a file path (Enter accepts, Escape cancels)."""
+    """Ask for a file path (Enter accepts, Escape cancels); with browse, a folder tree of YAML files
+    too (Tab to it, arrows to move, Enter on a file opens it)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, default: str, *, must_exist: bool = False, button: str = "OK") -> None:
+    def __init__(self, title: str, default: str, *, must_exist: bool = False, button: str = "OK",
+                 browse: bool = False) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
         self.default = default
         self.must_exist = must_exist
         self.button = button
+        self.browse = browse
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog wide" if self.browse else "dialog"):
             yield Label(self.title_text, classes="dialog-title")
+            if self.browse:
+                root = Path(self.default).expanduser()
+                root = root if root.is_dir() else root.parent
+                yield Label(Text("Type a path, or Tab to the folders below (YAML files only; Enter opens).", style="dim"))
+                yield YamlTree(str(root if root.is_dir() else Path.cwd()), id="path-tree")
             yield Input(self.default, id="path-input")
             yield Static("", id="path-error", classes="q-error -empty")
             with Horizontal(classes="buttons"):
@@ -64,6 +88,21 @@ class PathDialog(ModalScreen[Path | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self._accept()
+
+    @on(DirectoryTree.FileSelected)
+    def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#path-input", Input).value = str(event.path)
+        self._accept()
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event) -> None:
+        """Moving in the tree shows the path in the box (so it can be edited before opening)."""
+        event.stop()
+        data = getattr(event.node, "data", None)
+        path = getattr(data, "path", None)
+        if path is not None and Path(path).is_file():
+            self.query_one("#path-input", Input).value = str(path)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -160,8 +199,11 @@ Walk through the sections in order; the **Results** panel shows the consequence 
 | Keys | What they do |
 |---|---|
 | Tab / Shift+Tab | next / previous field |
+| Enter | next question (on a choice after ←/→: picks the highlighted one first) |
 | PgDn / PgUp (or Ctrl+N) | next / previous section |
-| Ctrl+P | command palette: jump to any section or workload, save, export, theme |
+| F8 / F7 (or Alt+→ / Alt+←) | next / previous vendor (vendor gates) |
+| a, Del | add / remove a workload (while the workload list has focus) |
+| Ctrl+P | command palette: jump to any section, workload or vendor, add a workload, save, export, theme |
 | Ctrl+S | save the questionnaire file |
 | Ctrl+E | write the memo PDF |
 | Ctrl+R | show the results (narrow terminals) |
@@ -169,7 +211,8 @@ Walk through the sections in order; the **Results** panel shows the consequence 
 | F1 or ? | this help |
 | Ctrl+Q | quit (answers are already saved) |
 
-**Choices**: ←/→ move, Enter or Space picks, or press the letter shown (y/n, p/c/f, l/m/h, 0-3).
+**Choices**: ←/→ move, Space picks, or press the letter shown (y/n, p/c/f, l/m/h, 0-3); focus
+stays on the choice, so the next key never lands in the next field. Enter or Tab moves on.
 Delete clears an answer so the default (shown as ◌) applies.
 
 **Numbers**: `800k`, `1,000` and `5%` are understood. Fractions are asked as percents.

@@ -354,17 +354,19 @@ def emit(data: Any, comments: dict[Loc, str] | None = None, header: str = HEADER
     return "\n".join(lines) + "\n"
 
 
-def to_yaml(data: dict, checked: Checked | None = None, header: str = HEADER, messages: dict[Loc, str] | None = None) -> str:
-    """The file text: model order, and every invalid answer kept with a comment saying what is wrong.
+def invalid_comments(data: dict, checked: Checked | None = None, messages: dict[Loc, str] | None = None) -> tuple[dict[Loc, str], list[str]]:
+    """What to say beside each invalid answer, and the header lines that sum it up.
 
     ``messages`` are the interview's own words for an invalid answer (in the units it asked in),
-    used instead of the model's where given.
+    used instead of the model's where given. Comment texts are without the "invalid, kept as
+    typed:" prefix.
     """
     comments: dict[Loc, str] = {}
     for loc, msg in (messages or {}).items():
         if get(data, loc) is not None:
-            comments[tuple(loc)] = f"invalid, kept as typed: {msg}"
+            comments[tuple(loc)] = msg
     own = set(comments)
+    extra: list[str] = []
     if checked is not None:
         for p in checked.problems:
             loc = _parse_field(p.field or "")
@@ -377,14 +379,25 @@ def to_yaml(data: dict, checked: Checked | None = None, header: str = HEADER, me
             if p.message == MISSING or loc in own:
                 continue
             msg = " ".join(p.message.split())
-            comments[loc] = f"invalid, kept as typed: {msg}" if loc not in comments else comments[loc] + f"; {msg}"
+            comments[loc] = msg if loc not in comments else comments[loc] + f"; {msg}"
         if checked.problems:
-            n = len({loc for loc in comments})
+            n = len(comments)
             missing = [p.field for p in checked.problems if p.message == MISSING]
-            extra = []
             if n:
                 extra.append(f"# {n} answer(s) below are not valid yet and are kept as typed (see the comments).")
             if missing:
                 extra.append("# Still to answer: " + ", ".join(str(m) for m in missing))
-            header = "\n".join([header, *extra]) if header else "\n".join(extra)
-    return emit(_model_order(Questionnaire, data), comments, header)
+    return comments, extra
+
+
+def to_yaml(data: dict, checked: Checked | None = None, header: str = HEADER, messages: dict[Loc, str] | None = None) -> str:
+    """The file text: model order, and every invalid answer kept with a comment saying what is wrong."""
+    comments, extra = invalid_comments(data, checked, messages)
+    if extra:
+        header = "\n".join([header, *extra]) if header else "\n".join(extra)
+    return emit(_model_order(Questionnaire, data), {k: f"invalid, kept as typed: {v}" for k, v in comments.items()}, header)
+
+
+def model_ordered(data: dict) -> dict:
+    """The data with keys in the order the questionnaire model declares them."""
+    return _model_order(Questionnaire, data)

@@ -58,7 +58,8 @@ class ChoiceBar(Widget, can_focus=True):
     BINDINGS = [
         Binding("left,up", "move(-1)", "Previous", show=False),
         Binding("right,down", "move(1)", "Next", show=False),
-        Binding("enter,space", "pick", "Pick", show=False),
+        Binding("space", "pick", "Pick", show=False),
+        Binding("enter", "pick_and_advance", "Pick and go on", show=False),
         Binding("delete,backspace", "clear", "Clear answer", show=False),
     ]
 
@@ -100,35 +101,55 @@ class ChoiceBar(Widget, can_focus=True):
                 return i
         return None
 
+    def _choice_text(self, i: int, c: Choice, focused: bool, chosen: int | None, default: int | None) -> Text:
+        mark = "●" if i == chosen else ("◌" if i == default else "○")
+        style = "bold" if i == chosen else ""
+        if focused and i == self.cursor:
+            style += " reverse"
+        if self.stacked:
+            t = Text(f" {mark} {c.label} ", style=style.strip())
+            if c.description:
+                t.append(f" {c.description}", style="dim" if i != chosen else "")
+            return t
+        return Text(f"{mark} {c.label}" if self.compact else f" {mark} {c.label} ", style=style.strip())
+
+    def _stacked_lines(self, width: int) -> list[tuple[int, Text]]:
+        """Each stacked choice wrapped to width (continuation lines indented under its label):
+        (choice index, line). A long description never hides the choices after it."""
+        focused = self.has_focus
+        chosen = self._index(self.value)
+        default = self._index(self.default) if chosen is None else None
+        console = self.app.console
+        out: list[tuple[int, Text]] = []
+        for i, c in enumerate(self.choices):
+            t = self._choice_text(i, c, focused, chosen, default)
+            indent = 4
+            lines = t.wrap(console, max(width - indent, 8))
+            for n, line in enumerate(lines):
+                out.append((i, Text(" " * indent) + line if n else line))
+        return out
+
     def render(self) -> Text:
-        text = Text(no_wrap=not self.stacked, overflow="ellipsis")
+        if self.stacked:
+            width = self.content_size.width or 80
+            lines = self._stacked_lines(width)
+            self._line_choice = [i for i, _ in lines]
+            return Text("\n").join(line for _, line in lines)
+        text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
         focused = self.has_focus
         chosen = self._index(self.value)
         default = self._index(self.default) if chosen is None else None
         for i, c in enumerate(self.choices):
-            mark = "●" if i == chosen else ("◌" if i == default else "○")
-            style = "bold" if i == chosen else ""
-            if focused and i == self.cursor:
-                style += " reverse"
+            if i:
+                text.append(" " if self.compact else "  ")
             start = len(text)
-            if self.stacked:
-                if i:
-                    text.append("\n")
-                    start = len(text)
-                text.append(f" {mark} {c.label} ", style=style.strip())
-                if c.description:
-                    text.append(f" {c.description}", style="dim" if i != chosen else "")
-            else:
-                if i:
-                    text.append(" " if self.compact else "  ")
-                    start = len(text)
-                text.append(f"{mark} {c.label}" if self.compact else f" {mark} {c.label} ", style=style.strip())
+            text.append_text(self._choice_text(i, c, focused, chosen, default))
             self._spans.append((start, len(text)))
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(self.choices) if self.stacked else 1
+        return len(self._stacked_lines(width)) if self.stacked else 1
 
     def watch_cursor(self) -> None:
         self.refresh()
@@ -141,6 +162,7 @@ class ChoiceBar(Widget, can_focus=True):
 
     def action_move(self, step: int) -> None:
         self.cursor = (self.cursor + step) % len(self.choices)
+        self._moved = True
 
     def action_pick(self) -> None:
         self._set(self.choices[self.cursor].value)
@@ -148,7 +170,18 @@ class ChoiceBar(Widget, can_focus=True):
     def action_clear(self) -> None:
         self._set(None)
 
+    def pick_if_unanswered(self) -> None:
+        """Enter: pick the choice the arrows moved to, if any (the app then moves on to the next
+        question). Enter alone leaves an unanswered choice unanswered: its default or pre-fill holds."""
+        if getattr(self, "_moved", False) and self._index(self.value) != self.cursor:
+            self._set(self.choices[self.cursor].value)
+
+    def action_pick_and_advance(self) -> None:
+        self.pick_if_unanswered()
+        self.screen.focus_next()
+
     def _set(self, value: Any) -> None:
+        self._moved = False
         self.value = value
         i = self._index(value)
         if i is not None:
@@ -177,7 +210,8 @@ class ChoiceBar(Widget, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         if self.stacked:
-            i = event.y
+            lines = getattr(self, "_line_choice", [])
+            i = lines[event.y] if 0 <= event.y < len(lines) else None
         else:
             x = event.x
             i = next((n for n, (a, b) in enumerate(self._spans) if a <= x < b), None)
@@ -187,6 +221,52 @@ class ChoiceBar(Widget, can_focus=True):
 
 
 # ---------------------------------------------------------------- question fields
+
+
+class AnswerInput(Input):
+    """An Input whose own editing keys (Ctrl+U, End, Home, Ctrl+W, …) act in the order typed.
+
+    Textual runs a widget's key bindings only after the key has bubbled up to the app, while
+    printable keys are inserted at once: in a fast burst (a paste, a script, a quick typist)
+    ``End Ctrl+U 2 5`` became ``2``, ``25``, then Ctrl+U cleared it, and the answer saved was
+    empty. Running this widget's own bindings when the key arrives keeps the keys in order.
+    """
+
+    async def _on_key(self, event) -> None:
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, []):
+                if binding.priority:
+                    continue
+                event.stop()
+                event.prevent_default()
+                self._restart_blink()
+                await self.run_action(binding.action)
+                return
+        await super()._on_key(event)
+
+
+class TickList(SelectionList):
+    """A SelectionList whose unticked boxes are empty (Textual draws ▐X▌ for both, told apart only
+    by colour, which is lost in monochrome terminals and screenshots)."""
+
+    def render_line(self, y: int):
+        from rich.segment import Segment
+        from textual.strip import Strip
+        from textual.widgets._toggle_button import ToggleButton
+        from textual.widgets.option_list import OptionDoesNotExist
+
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        if selection.value in self._selected:
+            return strip
+        segments = list(strip)
+        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER:
+            segments[1] = Segment(" " * len(ToggleButton.BUTTON_INNER), segments[1].style)
+            return Strip(segments, strip.cell_length)
+        return strip
 
 
 def built(inp: Input) -> Input:
@@ -260,7 +340,8 @@ class QuestionField(Vertical):
         """Focus this question's first control, scrolling only if it is out of view."""
         for w in self.query("Input, ChoiceBar, Select, SelectionList"):
             if w.focusable:
-                w.focus(scroll_visible=False)
+                # at once, not via call_later as Widget.focus does: keys typed after Enter go here
+                self.screen.set_focus(w, scroll_visible=False)
                 w.scroll_visible(animate=False)
                 return
 
@@ -283,14 +364,9 @@ class QuestionField(Vertical):
 
     @on(ChoiceBar.Picked)
     def _picked(self, event: ChoiceBar.Picked) -> None:
-        """After a letter picks a choice: a confidence or a gate verdict moves to its note; anything else
-        moves to the next question."""
+        """A letter picked a choice: focus stays here, so the next key cannot land in (and replace)
+        the next question's text. Tab or Enter moves on."""
         event.stop()
-        notes = self.query(".q-note")
-        if event.control.has_class("q-confidence") or (isinstance(self, VerdictField) and notes):
-            notes.first().focus()
-        else:
-            self.post_message(Advance(self))
 
 
 class TextField(QuestionField):
@@ -309,14 +385,19 @@ class TextField(QuestionField):
         elif q.type == "date":
             placeholder = "YYYY-MM-DD"
         with Horizontal(classes="q-row"):
-            yield built(Input(text, placeholder=placeholder, classes="q-input", compact=True))
+            yield built(AnswerInput(text, placeholder=placeholder, classes="q-input", compact=True))
             unit = "%" if q.type == "percent" else ""
             unit = (unit + " " + q.unit).strip()
             if unit:
                 yield Static(unit, classes="q-unit")
             if q.answer:
                 yield ChoiceBar(tuple(Choice(c, c, "", c[0]) for c in CONFIDENCE), confidence, compact=True, classes="q-confidence")
-                yield built(Input(note, placeholder="source / note", classes="q-note", compact=True))
+        if q.answer:
+            # its own row: the whole width for where the number comes from (beside the value it
+            # had about 14 columns at 80x24)
+            with Horizontal(classes="q-row q-note-row"):
+                yield Static("source", classes="q-unit")
+                yield built(AnswerInput(note, placeholder="where this number comes from", classes="q-note", compact=True))
 
     def default_hint(self) -> str:
         d = self.default()
@@ -388,7 +469,7 @@ class VerdictField(QuestionField):
         note = D.get(self.data, self.note_loc) if self.note_loc else None
         with Horizontal(classes="q-row"):
             yield ChoiceBar(self.question.choices, self.stored, classes="q-choice")
-            yield built(Input(str(note or ""), placeholder="note", classes="q-note", compact=True))
+            yield built(AnswerInput(str(note or ""), placeholder="note", classes="q-note", compact=True))
         yield Static("", classes="q-prefill")
 
     def default_hint(self) -> str:
@@ -445,7 +526,8 @@ def option_label(opt) -> str:
         price = f"${opt.input_per_mtok:g}/${opt.output_per_mtok:g} per M"
     else:
         price = f"${opt.gpu_hourly_rate:g}/GPU-h"
-    return f"{opt.id}  ·  {opt.model}  ·  {opt.deployment.replace('_', ' ')}  ·  {price}"
+    # the id names provider and model already: the label stays within 80 columns
+    return f"{opt.id}  ·  {opt.deployment.replace('_', ' ')}  ·  {price}"
 
 
 class OptionField(QuestionField):
@@ -484,7 +566,7 @@ class OptionsField(QuestionField):
         items = self.items()
         known = {v for _, v in items}
         items += [(f"{v} (unknown)", v) for v in stored if v not in known]
-        sl = SelectionList[Any](*[Selection(label, value, False) for label, value in items], classes="q-options", compact=True)
+        sl = TickList(*[Selection(label, value, False) for label, value in items], classes="q-options", compact=True)
         self._initial = [v for v in stored]
         yield sl
 
@@ -517,7 +599,7 @@ class PerWorkloadField(QuestionField):
         for name in names:
             with Horizontal(classes="q-row"):
                 yield Static(name, classes="q-sublabel")
-                yield built(Input(format_value(self.question, stored.get(name)), placeholder="×", classes="q-input", name=name, compact=True))
+                yield built(AnswerInput(format_value(self.question, stored.get(name)), placeholder="×", classes="q-input", name=name, compact=True))
                 if self.question.unit:
                     yield Static(self.question.unit, classes="q-unit")
 

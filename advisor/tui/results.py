@@ -55,11 +55,19 @@ PANEL_ROWS = 6  # cheapest options shown in the panel, plus today's
 
 def lcpr_table(w: dict, width: int = 40, limit: int | None = PANEL_ROWS) -> Table:
     t = Table(box=None, pad_edge=False, expand=True, show_edge=False, padding=(0, 1, 0, 0))
-    t.add_column("option", overflow="ellipsis", no_wrap=True, ratio=1)
+    t.add_column("option", overflow="fold", ratio=1)  # a long id wraps rather than being cut
     t.add_column("LCPR", justify="right", no_wrap=True)
     t.add_column("$/month", justify="right", no_wrap=True)
-    rec = (w.get("recommended_option") or {}).get("option")
-    rows = w.get("lcpr", [])
+    record = w.get("record")
+    if record and record.get("options"):
+        # the decision record: the same ranked lines the memo and the JSON show
+        today_id = (record.get("today") or {}).get("id")
+        rec = (record.get("recommended") or {}).get("id")
+        rows = [{"id": o["id"], "lcpr": o.get("lcpr"), "monthly_cost": o.get("loaded_cost"), "current": o["id"] == today_id}
+                for o in record["options"]]
+    else:
+        rec = (w.get("recommended_option") or {}).get("option")
+        rows = w.get("lcpr", [])
     if limit is not None and len(rows) > limit + 1:
         keep = rows[:limit]
         keep += [r for r in rows[limit:] if r.get("current") or r["id"] == rec]
@@ -74,6 +82,34 @@ def lcpr_table(w: dict, width: int = 40, limit: int | None = PANEL_ROWS) -> Tabl
     if hidden:
         t.add_row(Text(f"… {hidden} more (tick candidates to compare fewer)", style="dim italic"), "", "")
     return t
+
+
+def unmet_requirements(w: dict, option: str) -> list[str]:
+    """The compliance requirements a vendor does not meet, by name (from the assessment, as is)."""
+    v = next((v for v in w.get("vendors", []) if v.get("option") == option), None)
+    return [str(c.get("title")) for c in (v or {}).get("compliance_issues", []) if c.get("severity") == "critical"]
+
+
+def why_not_lines(w: dict, limit: int | None = None) -> list[Text]:
+    """Why each option in the decision record was not chosen: its ``why_not``, read from the record
+    (the same one the memo and the JSON show), with unmet compliance requirements named."""
+    record = w.get("record") or {}
+    out: list[Text] = []
+    for o in record.get("options", []):
+        why = o.get("why_not")
+        if not why:
+            continue
+        reason = str(why).replace("_", " ")
+        unmet = unmet_requirements(w, o["id"]) if "compliance" in str(why) else []
+        line = Text.assemble(("✗ ", "red"), (str(o["id"]), "bold"), f" {reason}")
+        if unmet:
+            line.append(" — not met: ", style="dim")
+            line.append(", ".join(unmet), style="bold red")
+        out.append(line)
+    if limit is not None and len(out) > limit:
+        more = len(out) - limit
+        out = out[:limit] + [Text(f"… {more} more in Results", style="dim italic")]
+    return out
 
 
 def panel_renderable(result: dict | None, workload: str | None, status: str = "") -> Any:
@@ -92,6 +128,10 @@ def panel_renderable(result: dict | None, workload: str | None, status: str = ""
             head.append(f" ({w['decision_basis']})", style="dim")
         parts.append(head)
         parts.append(lcpr_table(w))
+        not_chosen = why_not_lines(w, limit=PANEL_ROWS)
+        if not_chosen:
+            parts.append(Text("Not chosen", style="bold"))
+            parts.extend(not_chosen)
         cur = w.get("current", {})
         rec = w.get("recommended_option")
         if rec:
@@ -221,11 +261,16 @@ def detail_renderable(result: dict, item: dict) -> Any:
         t.add_column("gate")
         t.add_column("verdict")
         t.add_column("why", overflow="fold")
+        unmet = [str(c.get("title")) for c in data.get("compliance_issues", []) if c.get("severity") == "critical"]
         for g, info in data.get("gates", {}).items():
             v = outcome(info.get("verdict"))
             if info.get("prefilled"):
                 v.append(" (pre-filled)", style="italic dim")
-            t.add_row(g.replace("_", " "), v, info.get("because") or "")
+            why = Text(info.get("because") or "")
+            if g.startswith("compliance") and unmet:
+                why.append(" Not met: ", style="bold")
+                why.append(", ".join(unmet), style="bold red")
+            t.add_row(g.replace("_", " "), v, why)
         parts.append(t)
         return Group(*parts)
     outcome_value = data.get("outcome", data.get("recommended", data.get("title")))
@@ -259,6 +304,11 @@ def detail_renderable(result: dict, item: dict) -> Any:
     for a in data.get("actions", []) or []:
         parts.append(Text(f"• {a}"))
     if kind == "decision" and w is not None:
+        ranking = ranking_table(w)
+        if ranking is not None:
+            parts.append(Text(""))
+            parts.append(Text("Ranking (the decision record)", style="bold"))
+            parts.append(ranking)
         rec = w.get("recommended_option") or {}
         if rec:
             parts.append(Text(""))
@@ -277,6 +327,35 @@ def detail_renderable(result: dict, item: dict) -> Any:
                     line.append(f" ({len(assumed)} assumed input{'s' if len(assumed) != 1 else ''})", style="dim")
             parts.append(line)
     return Group(*parts)
+
+
+def ranking_table(w: dict) -> Table | None:
+    """Every option of the decision record, cheapest per successful request first, each with why it
+    was not chosen (the record's why_not; unmet compliance requirements named)."""
+    record = w.get("record") or {}
+    options = record.get("options") or []
+    if not options:
+        return None
+    rec_id = (record.get("recommended") or {}).get("id")
+    today_id = (record.get("today") or {}).get("id")
+    t = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), expand=True)
+    t.add_column("option", overflow="fold", ratio=2)
+    t.add_column("LCPR", justify="right", no_wrap=True)
+    t.add_column("$/month", justify="right", no_wrap=True)
+    t.add_column("why not", overflow="fold", ratio=3)
+    for o in options:
+        mark = "today " if o["id"] == today_id else ("★ " if o["id"] == rec_id else "")
+        why = Text(str(o.get("why_not") or "").replace("_", " "), style="red" if o.get("why_not") else "")
+        if o["id"] == rec_id:
+            why = Text("recommended", style="bold green")
+        elif o["id"] == today_id:
+            why = Text("what runs today", style="dim")
+        unmet = unmet_requirements(w, o["id"]) if "compliance" in str(o.get("why_not") or "") else []
+        if unmet:
+            why.append(": not met: " + ", ".join(unmet), style="bold red")
+        t.add_row(Text(mark + str(o["id"]), style="bold" if o["id"] == rec_id else ""), lcpr(o.get("lcpr")),
+                  money(o.get("loaded_cost")), why)
+    return t
 
 
 class ResultsView(Vertical):

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from advisor.tui import draft as D
-from advisor.tui.fields import Advance, QuestionField, make_field, option_label
+from advisor.tui.fields import Advance, QuestionField, TickList, make_field, option_label
 from advisor.tui.results import ResultsView, workload_of
 from advisor.tui.spec import Section
 
@@ -81,9 +81,11 @@ class VendorTabs(Tabs):
 
 
 class WorkloadList(OptionList):
+    """The workloads. Its keys act only while the list has focus, so they never type into a field."""
+
     BINDINGS = [
-        Binding("a", "add", "Add workload"),
-        Binding("delete", "remove", "Remove workload"),
+        Binding("a,plus,insert", "add", "Add workload", key_display="a"),
+        Binding("delete,minus", "remove", "Remove workload", key_display="Del"),
     ]
 
     def action_add(self) -> None:
@@ -93,7 +95,7 @@ class WorkloadList(OptionList):
         self.post_message(WorkloadAction("remove"))
 
 
-class VendorPicker(SelectionList):
+class VendorPicker(TickList):
     """Which candidate vendors to score, in the order picked."""
 
 
@@ -141,7 +143,8 @@ class SectionView(Vertical):
             yield from self.compose_export()
             return
         if s.kind == "workloads":
-            yield Label("Workloads  (a add · Del remove · edit the name below to rename)", classes="q-label")
+            yield Label("Workloads  (in this list: a add · Del remove; Ctrl+P → Add workload from anywhere; "
+                        "edit the name below to rename)", classes="q-label")
             yield WorkloadList(*[Option(n, id=f"w{i}") for i, n in enumerate(self.names())], id="workload-list")
             with Horizontal(classes="buttons"):
                 yield Button("Add workload", id="add-workload", variant="primary", compact=True)
@@ -263,9 +266,13 @@ class SectionView(Vertical):
     @on(Advance)
     def _advance(self, event: Advance) -> None:
         event.stop()
+        self.advance(event.field)
+
+    def advance(self, field: QuestionField) -> None:
+        """Focus the question after field (the app calls this when Enter arrives)."""
         fields = list(self.query(QuestionField))
-        if event.field in fields:
-            i = fields.index(event.field)
+        if field in fields:
+            i = fields.index(field)
             if i + 1 < len(fields):
                 fields[i + 1].focus_control()
             else:
@@ -296,10 +303,10 @@ class SectionView(Vertical):
         event.stop()
         self.post_message(VendorsChosen(list(event.selection_list.selected)))
 
-    @on(Input.Changed, "#q-name Input")
-    def _renamed(self, event: Input.Changed) -> None:
-        # keep the workload list in step with the name being typed (the Answered message still bubbles)
-        if self.section.kind == "workloads" and self.query("#workload-list"):
-            ol = self.query_one("#workload-list", OptionList)
-            if self.wi < ol.option_count and event.value.strip():
-                ol.replace_option_prompt_at_index(self.wi, event.value.strip())
+    def relabel_workloads(self) -> None:
+        """A workload was renamed: the list shows the new name at once (the field's own change
+        event stops at the field, so the screen calls this when it applies the answer)."""
+        for ol in self.query("#workload-list").results(OptionList):
+            for i, name in enumerate(self.names()[: ol.option_count]):
+                if str(ol.get_option_at_index(i).prompt) != name:
+                    ol.replace_option_prompt_at_index(i, name)

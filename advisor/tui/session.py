@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from advisor import roundtrip
 from advisor.errors import AdvisorError, Problem
 from advisor.tui import draft as D
 from advisor.yamlio import YamlError, read_yaml, write_atomic
@@ -123,6 +124,21 @@ class Opened:
     data: dict | None
     problems: list[Problem] = field(default_factory=list)
     header: str = ""
+    original: str | None = None  # the text of a hand-written file, kept for round-trip edits
+
+
+def hand_written(path: Path) -> str | None:
+    """The file's text if a person wrote it (not the interview's own output), else None."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        if line.startswith(D.HEADER):
+            return None  # the interview wrote it (its header may follow the author's leading comments)
+        if line.strip() and not line.startswith("#"):
+            break
+    return text
 
 
 def _leading_comments(path: Path) -> str:
@@ -154,17 +170,21 @@ def read_file(path: Path) -> Opened:
         loc = D._parse_field(p.field or "")
         line, col = doc.locate(loc)
         problems.append(Problem(p.message, file=str(path), line=line, column=col, field=p.field))
-    return Opened(doc.data, problems, _leading_comments(path))
+    return Opened(doc.data, problems, _leading_comments(path), hand_written(path))
 
 
 class Session:
     """One questionnaire being interviewed."""
 
-    def __init__(self, path: Path, data: dict, *, new: bool, header: str = ""):
+    def __init__(self, path: Path, data: dict, *, new: bool, header: str = "", original: str | None = None):
         self.path = path
         self.data = data
         self.new = new  # target not written yet: changes go to the autosave
         self.header = header
+        # A hand-written file's text as opened: edits are merged into it (comments, block
+        # scalars, key order kept) rather than the file being written afresh.
+        self.original = original
+        self.round_tripped = False  # whether the last text() kept the hand-written layout
         self.checked: D.Checked = D.check(data, str(path))
         self.last_saved: float | None = None
         self.last_error: str | None = None
@@ -187,13 +207,21 @@ class Session:
         return self.checked
 
     def text(self) -> str:
+        if self.original is not None:
+            comments, _ = D.invalid_comments(self.data, self.checked, self.field_errors)
+            text = roundtrip.rewrite(self.original, D.model_ordered(self.data), comments=comments)
+            self.round_tripped = text is not None
+            if text is not None:
+                return text
         header = D.HEADER if not self.header else self.header + "\n#\n" + D.HEADER
         return D.to_yaml(self.data, self.checked, header=header, messages=self.field_errors)
 
-    def _backup_once(self) -> None:
-        """Before the first rewrite of a hand-written file, keep a copy (comments are not round-tripped)."""
+    def _backup_once(self, text: str) -> None:
+        """Before the first rewrite of a hand-written file that could not be round-tripped, keep a copy."""
         if self._backed_up or self.new or not self.path.exists():
             return
+        if self.original is not None and self.round_tripped:
+            return  # round-tripped: the file keeps its comments and layout, no copy needed
         self._backed_up = True
         try:
             first = self.path.read_text(encoding="utf-8").splitlines()[:1]
@@ -214,7 +242,7 @@ class Session:
         target = self.write_target
         try:
             if target == self.path:
-                self._backup_once()
+                self._backup_once(text)
             write_atomic(target, text)
             self.last_error = None
             if target == self.path and self.autosave.exists():
@@ -242,7 +270,7 @@ class Session:
                     pass
         text = self.text()
         if not self.new:
-            self._backup_once()
+            self._backup_once(text)
         write_atomic(self.path, text)
         was_new = self.new
         self.new = False
@@ -325,7 +353,8 @@ def open_session(path: Path, *, recover: bool = False) -> tuple[Session, Opened]
         opened = read_file(autosave_path(path))
         if opened.data is None:
             raise AdvisorError(opened.problems)
-        s = Session(path, opened.data, new=not path.exists(), header=_leading_comments(path) if path.exists() else "")
+        s = Session(path, opened.data, new=not path.exists(), header=_leading_comments(path) if path.exists() else "",
+                    original=hand_written(path) if path.exists() else None)
         if not s.new:
             s.dirty = True  # the recovered answers are not in the file yet
         return s, opened
@@ -334,4 +363,4 @@ def open_session(path: Path, *, recover: bool = False) -> tuple[Session, Opened]
     opened = read_file(path)
     if opened.data is None:
         raise AdvisorError(opened.problems)
-    return Session(path, opened.data, new=False, header=opened.header), opened
+    return Session(path, opened.data, new=False, header=opened.header, original=opened.original), opened
