@@ -151,6 +151,11 @@ def stale_count(options, *, skip: set[str] = frozenset()) -> int:
     return len(compare(options, skip=skip)[0])
 
 
+def _fresh(d: dt.date) -> dt.date:
+    """A new date object: ruamel writes one object met twice as an anchor and alias, which our reader refuses."""
+    return dt.date(d.year, d.month, d.day)
+
+
 def _num(x: float) -> float | int:
     return int(x) if float(x).is_integer() else x
 
@@ -183,13 +188,17 @@ def update(source: Path, target: Path, today: dt.date) -> list[Difference]:
         was = ", ".join(f"{d.field} ${d.catalog:g}" for d in changed)
         for d in changed:
             node[dict(FIELDS)[d.field]] = _num(d.database)
-        node["as_of"] = db.since or today
+        node["as_of"] = _fresh(db.since or today)
         node["source"] = f"{version} ({db.ref}); was {was} ({node['source']})"
-    data["as_of"] = today
-    data.yaml_set_start_comment(f"Updated by `advisor catalog --update` on {today.isoformat()} from {version} ({len(diffs)} price(s) changed).\n")
+    data["as_of"] = _fresh(today)
+    y.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
     buf = io.StringIO()
     y.dump(data, buf)
-    out = buf.getvalue()
+    out = (f"# Updated by `advisor catalog --update` on {today.isoformat()} from {version}: {len(diffs)} price(s) changed,\n"
+           f"# each with the database entry and the old price in its `source`. Prices: {source.name}'s, except those.\n#\n" + buf.getvalue())
     Catalog.model_validate(parse_yaml(out, str(target)).data)  # what we write loads as a catalog
-    write_atomic(target, out)
+    try:
+        write_atomic(target, out)
+    except OSError as exc:
+        raise AdvisorError.single(f"cannot write the updated catalog: {exc.strerror or exc}", file=str(target)) from None
     return diffs
