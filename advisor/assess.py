@@ -407,6 +407,8 @@ def breakeven_comparators(best: OptionCost | None, dedicated: list[OptionCost], 
 
 
 def _org_facts(q: Questionnaire, results: list[WorkloadResult]) -> tuple[dict[str, Any], dict[str, Input]]:
+    from advisor.prices import stale_count
+
     ops = q.operations
     inputs: dict[str, Input] = {}
     spend_today = sum(r.priced.current.result.token_cost for r in results)  # invoices (Part 0)
@@ -434,6 +436,8 @@ def _org_facts(q: Questionnaire, results: list[WorkloadResult]) -> tuple[dict[st
         "operations.customer_asked_data_residency": ops.customer_asked_data_residency,
         "operations.provider_model_version_changed": ops.provider_model_version_changed,
         "operations.pricing_page_changed": ops.pricing_page_changed,
+        # catalog prices in use (today's option, the best one) that the installed genai-prices data prices differently
+        "operations.catalog_prices_stale": stale_count({c.option.id: c.option for r in results for c in (r.priced.current, r.best) if c}.values(), skip=set(q.catalog.prices)),
     }
     for name in (
         "multi_source_overhead_share_of_savings",

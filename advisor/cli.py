@@ -195,13 +195,71 @@ def breakeven(dedicated, serverless, utilization, as_json):
 # ---------------------------------------------------------------- data
 
 
+def _catalog_prices(path, check, output, as_json) -> None:
+    """advisor catalog --check / --update (advisor.prices reads the installed genai-prices data)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from advisor import prices
+    from advisor.catalog import catalog_file, load_catalog
+    from advisor.ci import FAIL_ON_EXIT
+
+    source = Path(path) if path else catalog_file()
+    version = prices.database_version()
+    if not check:
+        today = dt.date.today()
+        target = Path(output) if output else Path(f"catalog-{today.isoformat()}.yaml")
+        diffs = prices.update(source, target, today)
+        click.echo(f"wrote {target}: {len(diffs)} price(s) from {version}; {source} is unchanged"
+                   if target.resolve() != source.resolve() else f"wrote {target}: {len(diffs)} price(s) from {version}")
+        return
+    cat = load_catalog(str(source))
+    diffs, missing = prices.compare(cat.options)
+    compared = sum(1 for o in cat.options if o.id in prices.mapping() and o.per_token)
+    if as_json:
+        click.echo(_dump_json({"database": version, "catalog": str(source), "catalog_as_of": cat.as_of.isoformat(),
+                               "compared": compared, "missing": missing, "differences": [
+            {"option": d.option, "field": f"{d.field}_per_mtok", "catalog": d.catalog, "database": d.database,
+             "database_entry": d.price.ref, "since": d.price.since.isoformat() if d.price.since else None} for d in diffs]}))
+    else:
+        click.echo(f"Catalog {source} (as of {cat.as_of}) vs {version} (installed data; nothing fetched)")
+        for d in diffs:
+            change = f" ({d.change:+.0%})" if d.change is not None else ""
+            since = f"since {d.price.since}" if d.price.since else "undated"
+            click.echo(f"  {d.option}  {d.field} $/M  {d.catalog:g} → {d.database:g}{change}  [{version}: {d.price.ref}, {since}]")
+        for m in missing:
+            click.echo(f"  {m}  not in {version} (mapping in rules/prices/genai_prices.yaml)")
+        options = len({d.option for d in diffs})
+        click.echo(f"{len(diffs)} price(s) differ in {options} option(s) of {compared} compared"
+                   + (": re-run the LCPR calculator; `advisor catalog --update -o FILE` writes a catalog with these prices." if diffs else "."))
+    if diffs:
+        sys.exit(FAIL_ON_EXIT)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def catalog(as_json):
-    """List the catalog's options with prices, as-of dates and sources."""
+@click.option("--check", is_flag=True, help="List catalog token prices that differ from the installed genai-prices data; "
+              "exit 0 when none differ, 3 when some do (a failing check, as --fail-on).")
+@click.option("--update", is_flag=True, help="Write a dated copy of the catalog with the installed genai-prices data's prices.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="With --update: the file to write "
+              "(default catalog-YYYY-MM-DD.yaml here; rules/catalog.yaml only when named).")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="The catalog to read (default: the bundled rules/catalog.yaml).")
+def catalog(as_json, check, update, output, path):
+    """List the catalog's options with prices, as-of dates and sources.
+
+    --check and --update read the installed genai-prices package's data only (nothing is fetched;
+    upgrade the package to get newer prices). See docs/prices.md.
+    """
     from advisor.catalog import load_catalog
 
-    cat = load_catalog()
+    if check and update:
+        raise UsageError("--check and --update: choose one")
+    if output and not update:
+        raise UsageError("-o/--output goes with --update")
+    if check or update:
+        _catalog_prices(path, check, output, as_json)
+        return
+    cat = load_catalog(path)
     if as_json:
         click.echo(_dump_json(json.loads(cat.model_dump_json(by_alias=True))))
         return

@@ -142,6 +142,7 @@ ORGANIZATION = {
     "operations.fallback_share": _f("inputs", "number", "share of traffic served by the fallback"),
     "operations.provider_model_version_changed": _f("inputs", "bool", "a provider changed the model version"),
     "operations.pricing_page_changed": _f("inputs", "bool", "a provider changed its pricing page"),
+    "operations.catalog_prices_stale": _f("inputs", "number", "catalog prices in use that differ from the installed genai-prices data"),
     "operations.max_traffic_growth": _f("inputs", "number", "largest workload traffic multiple"),
     "operations.others_max_traffic_growth": _f("inputs", "number", "largest multiple among the other workloads"),
     "operations.observability_monthly_cost": _f("inputs", "number", "monthly observability bill"),
