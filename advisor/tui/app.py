@@ -82,6 +82,9 @@ THEMES = ("textual-dark", "textual-light")
 class InterviewScreen(Screen):
     """Questions on the left (or full width), results beside them (or on their own tab)."""
 
+    def on_unmount(self) -> None:
+        self.session.release()  # the file's lock (advisor/lock.py) goes with the screen
+
     BINDINGS = [
         Binding("pagedown,ctrl+n", "next_section", "Next", tooltip="Next section", priority=True),
         Binding("pageup", "previous_section", "Prev", tooltip="Previous section", priority=True),
@@ -152,7 +155,9 @@ class InterviewScreen(Screen):
     def update_titles(self) -> None:
         s = self.session
         self.title = s.organization or "New assessment"
-        if s.last_error:
+        if s.read_only:
+            state = f"read-only: open in {s.read_only}"
+        elif s.last_error:
             state = f"⚠ {s.last_error}"
         elif s.last_saved:
             when = time.strftime("%H:%M:%S", time.localtime(s.last_saved))
@@ -390,8 +395,8 @@ class InterviewScreen(Screen):
     def flush(self) -> bool:
         """Write pending answers now. Returns False if they could not be written anywhere."""
         s = self.session
-        if not s.dirty:
-            return True
+        if not s.dirty or s.read_only:
+            return True  # read-only: nothing is written until Save as… picks another file
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
@@ -784,6 +789,9 @@ class AdvisorApp(App[None]):
                                             "The file was not changed. Fix it in an editor (advisor validate shows the same list), or start a new assessment."))
             return
         screen = InterviewScreen(session)
+        if session.read_only:
+            self.notify(f"{path.name} is open in {session.read_only}: this view is read-only. "
+                        "Save as… (Ctrl+P) keeps your own copy.", title="Read-only", severity="warning", timeout=12)
         if isinstance(self.screen, StartScreen):
             self.switch_screen(screen)
         else:
@@ -812,7 +820,23 @@ class AdvisorApp(App[None]):
         if screen is None:
             self.exit()
             return
-        if not screen.flush():
+        if not force and not screen.flush():
+            # The answers cannot be written (a read-only folder, a full disk): never a
+            # dead Ctrl+Q. Offer another file, or quitting with the loss said plainly.
+            s = screen.session
+
+            def cannot_save(choice: str | None) -> None:
+                if choice == "saveas":
+                    screen.action_save_as()
+                elif choice == "quit":
+                    self.call_later(self.action_quit, True)
+
+            self.push_screen(ChoiceDialog(
+                "The answers cannot be saved",
+                f"{s.last_error or 'The file cannot be written'}. Save them to another file, or quit and lose "
+                "the answers since the last save.",
+                [("saveas", "Save as…", "primary"), ("quit", "Quit without saving", "error"), ("stay", "Keep working", "default")]),
+                cannot_save)
             return
         if screen._memo_started is not None and not force:
             async def done(choice: str | None) -> None:

@@ -192,6 +192,28 @@ class Session:
         self.stash: dict[tuple, Any] = {}  # removed vendors, restored if re-picked
         self.field_errors: dict[tuple, str] = {}  # the interview's own messages for invalid answers
         self._backed_up = False
+        # Who owns the file (advisor/lock.py): a second interview opens read-only and
+        # says who holds it; its answers go nowhere until it saves a copy elsewhere.
+        self.lock = None
+        self.read_only: str | None = None
+
+    def take_lock(self) -> None:
+        """Hold this file's lock, or become read-only naming who holds it."""
+        from advisor.lock import Locked, acquire
+
+        self.release()
+        try:
+            self.lock = acquire(self.path)
+            self.read_only = None
+        except Locked as exc:
+            self.read_only = exc.holder.describe() if exc.holder else "another interview"
+        except OSError:
+            self.lock = None  # a folder we cannot write: saving will say so and offer Save as
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     # -- where changes go
     @property
@@ -238,6 +260,8 @@ class Session:
 
     def write(self) -> Path:
         """Write the current answers where they belong now. Falls back to the autosave on error."""
+        if self.read_only:
+            raise OSError(f"read-only: {self.read_only} has this file open; Save as… keeps your own copy")
         text = self.text()
         target = self.write_target
         try:
@@ -259,6 +283,8 @@ class Session:
 
     def save(self, path: Path | None = None) -> Path:
         """Ctrl+S: write the questionnaire file itself (optionally to a new path)."""
+        if self.read_only and (path is None or path == self.path):
+            raise OSError(f"read-only: {self.read_only} has this file open; Save as… keeps your own copy")
         if path is not None and path != self.path:
             old_auto = self.autosave if self.new else None
             self.path = path
@@ -268,6 +294,10 @@ class Session:
                     old_auto.unlink()
                 except OSError:
                     pass
+        if path is not None and (self.lock is None or self.lock.path != self.path):
+            self.take_lock()
+            if self.read_only:
+                raise OSError(f"{self.path} is open in {self.read_only}")
         text = self.text()
         if not self.new:
             self._backup_once(text)
@@ -357,10 +387,15 @@ def open_session(path: Path, *, recover: bool = False) -> tuple[Session, Opened]
                     original=hand_written(path) if path.exists() else None)
         if not s.new:
             s.dirty = True  # the recovered answers are not in the file yet
+        s.take_lock()
         return s, opened
     if not path.exists():
-        return Session(path, D.new_data(), new=True), Opened(None)
+        s = Session(path, D.new_data(), new=True)
+        s.take_lock()
+        return s, Opened(None)
     opened = read_file(path)
     if opened.data is None:
         raise AdvisorError(opened.problems)
-    return Session(path, opened.data, new=False, header=opened.header, original=opened.original), opened
+    s = Session(path, opened.data, new=False, header=opened.header, original=opened.original)
+    s.take_lock()
+    return s, opened
