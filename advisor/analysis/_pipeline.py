@@ -72,18 +72,25 @@ def with_price(data: dict[str, Any], option_id: str, fields: dict[str, float]) -
     return out
 
 
-def reassess(base: Assessment, data: dict[str, Any], only: int | None = None) -> tuple[WorkloadResult | None, Evaluation, Assessment | None]:
+def _rulebook(quiet: bool):
+    rb = load_rulebook()
+    return rb.quiet() if quiet else rb
+
+
+def reassess(base: Assessment, data: dict[str, Any], only: int | None = None, quiet: bool = False) -> tuple[WorkloadResult | None, Evaluation, Assessment | None]:
     """Assess ``data``; with ``only``, re-run just that workload and the organization.
 
     The other workloads' results are reused from ``base`` (their inputs did not
     change). Returns (the workload's result or None, the organization's
-    evaluation, the full Assessment when one was built).
+    evaluation, the full Assessment when one was built). ``quiet`` reaches the
+    same conclusions without rendering the rules' trace (for probes that read
+    conclusions only; see ``Rulebook.quiet``).
     """
     loaded = load_data(data, base.source)
     if only is None or _assess_workload is None:
-        a = assess(loaded)
+        a = assess(loaded, _rulebook(quiet))
         return (a.workloads[only] if only is not None else None), a.organization, a
-    rb = load_rulebook()
+    rb = _rulebook(quiet)
     q = loaded.questionnaire
     params = rb.params(q.settings.thresholds)
     settings = settings_inputs(q.settings)
@@ -95,14 +102,14 @@ def reassess(base: Assessment, data: dict[str, Any], only: int | None = None) ->
     return result, org, None
 
 
-def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int]) -> tuple[list[WorkloadResult], Evaluation]:
+def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int], quiet: bool = False) -> tuple[list[WorkloadResult], Evaluation]:
     """Assess ``data``, re-running only the workloads at ``indices`` (a catalog
     change touches only the workloads that price the changed option)."""
     loaded = load_data(data, base.source)
     if _assess_workload is None:
-        a = assess(loaded)
+        a = assess(loaded, _rulebook(quiet))
         return a.workloads, a.organization
-    rb = load_rulebook()
+    rb = _rulebook(quiet)
     q = loaded.questionnaire
     params = rb.params(q.settings.thresholds)
     settings = settings_inputs(q.settings)

@@ -275,8 +275,12 @@ def _price_input(w: WorkloadResult, a: Assessment) -> tuple[_Input, float, str, 
     return _Input("price", "GPU rate", "scale"), today, "/GPU-hour", lambda x: {"gpu_hourly_rate": x}
 
 
-def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None = None) -> list[dict]:
-    """Every boundary for one workload of ``a`` (flips first, nearest first)."""
+def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None = None, quiet: bool = True) -> list[dict]:
+    """Every boundary for one workload of ``a`` (flips first, nearest first).
+
+    The probes run the rules ``quiet`` (conclusions only, no trace rendered);
+    ``quiet=False`` runs them in full, which must give the same boundaries
+    (tests/test_quiet_probes.py)."""
     data = data if data is not None else questionnaire_data(a)
     w = a.workloads[index]
     name = w.workload.name
@@ -297,7 +301,7 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
 
         def probe(x: float, key: str = key) -> dict[str, Any]:
             value = int(x) if inp.integer else x
-            wr, org, _ = reassess(a, with_profile_value(data, index, key, value), only=index)
+            wr, org, _ = reassess(a, with_profile_value(data, index, key, value), only=index, quiet=quiet)
             return outcomes(wr, org)
 
         found = _search_input(inp, today, probe, base)
@@ -310,7 +314,7 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
         affected = [i for i, other in enumerate(a.workloads) if any(c.id == option for c in other.priced.costs)]
 
         def probe_price(x: float) -> dict[str, Any]:
-            results, org = reassess_many(a, with_price(data, option, fields(x)), affected)
+            results, org = reassess_many(a, with_price(data, option, fields(x)), affected, quiet=quiet)
             return outcomes(results[index], org)
 
         found = _search_input(inp, today, probe_price, base)
@@ -333,7 +337,7 @@ def _order(entries: list[dict]) -> list[dict]:
     )
 
 
-def boundaries(a: Assessment) -> list[dict]:
+def boundaries(a: Assessment, quiet: bool = True) -> list[dict]:
     """Decision boundaries for every workload of ``a``.
 
     One entry per (workload, outcome, input, direction) where the outcome flips
@@ -343,7 +347,7 @@ def boundaries(a: Assessment) -> list[dict]:
     data = questionnaire_data(a)
     out: list[dict] = []
     for i in range(len(a.workloads)):
-        out.extend(workload_boundaries(a, i, data))
+        out.extend(workload_boundaries(a, i, data, quiet=quiet))
     return out
 
 

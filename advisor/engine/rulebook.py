@@ -9,6 +9,7 @@ its conclusions with a trace of every rule that fired.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -185,8 +186,14 @@ class ScopeEngine:
         groups: dict[str, dict[str, Any]],
         params: dict[str, float],
         phases: list[Callable[["Evaluation"], dict[str, dict[str, Any]]]] | None = None,
+        quiet: bool = False,
     ) -> Evaluation:
-        """Run one entity in its own session. ``phases`` compute further fact groups from conclusions so far."""
+        """Run one entity in its own session. ``phases`` compute further fact groups from conclusions so far.
+
+        ``quiet`` reaches the same conclusions but keeps no trace: no "because"
+        sentence is rendered and no comparison recorded (the boundary search's
+        probes read conclusions only, and run the pipeline ~190 times a workload).
+        """
         facts: dict[str, Any] = {}
         for g in groups.values():
             facts.update(g)
@@ -209,7 +216,7 @@ class ScopeEngine:
             lr = self.rules[alt.rule_index]
             then = lr.rule.then
             compared = []
-            for a in alt.atoms:
+            for a in () if quiet else alt.atoms:
                 actual = lookup(a.fact)
                 op = SYMBOL[a.op] if a.op != "present" else ("is given" if a.value else "is not given")
                 entry: dict[str, Any] = {"fact": a.fact, "op": op, "actual": actual}
@@ -244,6 +251,8 @@ class ScopeEngine:
             value = conclude(then.conclude, then.value, True)
             for name, raw in then.set.items():
                 conclude(name, raw, False)
+            if quiet:
+                return new_facts
             because = render(lr.rule.because, lambda n: value if n == "value" else lookup(n))
             ev.trace.append(
                 TraceEntry(lr.rule.id, lr.ruleset, self.scope, entity, then.conclude, value, because, lr.rule.source, compared)
@@ -293,6 +302,22 @@ class Rulebook:
     conclusions: dict[str, dict[str, ConclusionSpec]]  # scope -> name -> spec
     rules: dict[str, list[LoadedRule]]  # scope -> rules
     engines: dict[str, ScopeEngine]
+    quiet_mode: bool = False  # evaluations keep no trace (see quiet())
+
+    def quiet(self) -> "Rulebook":
+        """The same rule sets and compiled engines, evaluating without a trace.
+
+        For callers that read conclusions only (the boundary search's probes):
+        the conclusions are the same as ``evaluate`` reaches, but no "because"
+        sentence is rendered and ``Evaluation.trace`` stays empty.
+        """
+        if self.quiet_mode:
+            return self
+        q = self.__dict__.get("_quiet_twin")
+        if q is None:
+            q = dataclasses.replace(self, quiet_mode=True)
+            self.__dict__["_quiet_twin"] = q
+        return q
 
     def params(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
         out = {k: float(p.value) for k, p in self.parameters.items()}
@@ -302,7 +327,7 @@ class Rulebook:
         return out
 
     def evaluate(self, scope: str, entity: str, groups, params, phases=None) -> Evaluation:
-        return self.engines[scope].evaluate(entity, groups, params, phases)
+        return self.engines[scope].evaluate(entity, groups, params, phases, quiet=self.quiet_mode)
 
     def all_rules(self) -> list[LoadedRule]:
         return [r for s in SCOPES for r in self.rules.get(s, [])]

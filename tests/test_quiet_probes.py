@@ -1,0 +1,80 @@
+"""Quiet probes (issue 10): the boundary search runs the rules without their trace.
+
+The search re-runs the whole rule pipeline ~190 times a workload and reads only
+conclusions, so its probes skip rendering the rules' "because" sentences
+(``Rulebook.quiet``). These checks hold that shortcut to what a user sees: on
+every bundled example the quiet rules reach the same conclusions, the search
+finds the same boundaries, and `advisor score --format json` prints the same
+bytes as with full probes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from advisor.analysis import boundaries
+from advisor.assess import assess
+from advisor.engine.rulebook import load_rulebook
+from advisor.loader import load_questionnaire
+from advisor.scoring import render_scores, score_paths
+from tests.conftest import EXAMPLES
+
+BUNDLED = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def _conclusions(ev):
+    return [(c.name, c.value, c.rule, c.severity, c.title, tuple(c.actions), c.prefilled) for c in ev.conclusions]
+
+
+def _all_conclusions(a):
+    out = [_conclusions(a.organization)]
+    for w in a.workloads:
+        out.append(_conclusions(w.evaluation))
+        out.extend(_conclusions(v.evaluation) for v in w.vendors)
+    return out
+
+
+def test_there_are_examples_to_check():
+    assert len(BUNDLED) >= 5
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_quiet_rules_reach_the_same_conclusions_without_a_trace(path):
+    loaded = load_questionnaire(path)
+    full = assess(loaded)
+    quiet = assess(loaded, load_rulebook().quiet())
+    assert _all_conclusions(quiet) == _all_conclusions(full)
+    assert [w.decision for w in quiet.workloads] == [w.decision for w in full.workloads]
+    assert full.organization.trace and all(t.because for t in full.trace)
+    assert quiet.trace == []  # nothing rendered: that is the saving
+
+
+def test_the_quiet_rulebook_is_the_same_rules_compiled_once():
+    rb = load_rulebook()
+    assert rb.quiet() is rb.quiet()
+    assert rb.quiet().engines is rb.engines
+    assert rb.quiet().parameters is rb.parameters
+    assert not rb.quiet_mode and rb.quiet().quiet_mode
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_quiet_probes_find_the_same_boundaries(path):
+    a = assess(load_questionnaire(path))
+    quiet = boundaries(a)
+    full = boundaries(a, quiet=False)
+    assert quiet == full
+    assert any(b["flips"] for b in quiet)  # the comparison covers real boundaries, not only "never flips"
+
+
+def test_score_json_is_the_same_bytes_with_quiet_or_full_probes(monkeypatch):
+    report_quiet = score_paths(BUNDLED, include_trace=True, analysis=True)
+    import advisor.analysis as analysis_pkg
+    from advisor.analysis import boundaries as quiet_boundaries
+
+    monkeypatch.setattr(analysis_pkg, "boundaries", lambda a: quiet_boundaries(a, quiet=False))
+    report_full = score_paths(BUNDLED, include_trace=True, analysis=True)
+    assert render_scores(report_quiet, "json") == render_scores(report_full, "json")
+    first = json.loads(render_scores(report_quiet, "json"))["results"][0]
+    assert first["workloads"][0]["boundaries"]  # the boundaries are in the output compared
