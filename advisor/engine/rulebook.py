@@ -40,6 +40,7 @@ from advisor.validation import problems_from_validation
 from advisor.yamlio import Document, YamlError, read_yaml
 
 NOT_RULE_FILES = {"catalog.yaml", "defaults.yaml"}
+_MEMO_SIZE = 4096  # remembered quiet sessions per scope (a workload's boundary search needs a few hundred)
 _TEMPLATE = re.compile(r"\{([a-zA-Z0-9_.]+)(?::([^}]*))?\}")
 
 
@@ -179,6 +180,7 @@ class ScopeEngine:
                 definition[rule_name] = {"all": patterns}
                 self.alternatives[rule_name] = alt
         self.compiled = CompiledRuleset(definition, scope)
+        self._memo: dict[tuple, tuple[dict[str, Any], tuple[Conclusion, ...]]] = {}
 
     def evaluate(
         self,
@@ -193,7 +195,16 @@ class ScopeEngine:
         ``quiet`` reaches the same conclusions but keeps no trace: no "because"
         sentence is rendered and no comparison recorded (the boundary search's
         probes read conclusions only, and run the pipeline ~190 times a workload).
+        A quiet evaluation is also remembered (see ``_memo_key``): the probes
+        re-run many sessions whose facts did not change (a vendor's gates do not
+        depend on the request volume).
         """
+        memo = self._memo_key(groups, params, phases) if quiet else None
+        if memo is not None:
+            hit = self._memo.get(memo)
+            if hit is not None:
+                facts_seen, concluded = hit
+                return Evaluation(entity, self.scope, dict(facts_seen), list(concluded), [])
         facts: dict[str, Any] = {}
         for g in groups.values():
             facts.update(g)
@@ -275,7 +286,33 @@ class ScopeEngine:
 
         self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])], shared=embedded)
         self._check(ev)
+        if memo is not None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[memo] = (dict(facts), tuple(ev.conclusions))
         return ev
+
+    def _memo_key(self, groups, params, phases) -> tuple | None:
+        """What a session's conclusions depend on, or None when that cannot be told.
+
+        The engine is deterministic: the same facts and thresholds reach the same
+        conclusions. A phase is a host function of the evaluation so far; only a
+        phase that closes over nothing (so computes from the evaluation and
+        module constants alone, and has no side effect on its caller) can be
+        keyed by its code. A phase with a closure (e.g. one that also hands
+        figures back to its caller) makes the session run every time.
+        """
+        codes = []
+        for p in phases or ():
+            if getattr(p, "__closure__", True) is not None or not hasattr(p, "__code__"):
+                return None
+            codes.append(p.__code__)
+        try:
+            memo = (tuple((g, tuple(v.items())) for g, v in groups.items()), tuple(params.items()), tuple(codes))
+            hash(memo)
+        except TypeError:  # an unhashable fact value
+            return None
+        return memo
 
     def _check(self, ev: Evaluation) -> None:
         problems = []
