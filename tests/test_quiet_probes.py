@@ -78,3 +78,47 @@ def test_score_json_is_the_same_bytes_with_quiet_or_full_probes(monkeypatch):
     assert render_scores(report_quiet, "json") == render_scores(report_full, "json")
     first = json.loads(render_scores(report_quiet, "json"))["results"][0]
     assert first["workloads"][0]["boundaries"]  # the boundaries are in the output compared
+
+
+# ---------------------------------------------------------------- the pruned ladder
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_the_pruned_search_finds_what_probing_every_rung_finds(path):
+    """Skipping rungs between two probes whose rule conditions all came out the
+    same must not lose or move a boundary, on every bundled example."""
+    a = assess(load_questionnaire(path))
+    assert boundaries(a) == boundaries(a, method="ladder")
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_a_boundary_flips_the_outcome_just_past_it(path):
+    """At each boundary's changed side the outcome is the reported `after`; at
+    the side it holds until, still today's: re-run with the full rules."""
+    from advisor.analysis._pipeline import outcomes, questionnaire_data, reassess, reassess_many, with_price, with_profile_value
+    from advisor.analysis.boundaries import _price_input
+
+    a = assess(load_questionnaire(path))
+    data = questionnaire_data(a)
+    flips = [b for b in boundaries(a) if b["flips"]]
+    assert flips
+    names = [w.workload.name for w in a.workloads]
+    for b in flips:
+        i = names.index(b["workload"])
+        if b["input"] == "price":
+            _, _, _, fields = _price_input(a.workloads[i], a)
+            affected = [k for k, other in enumerate(a.workloads) if any(c.id == b["option"] for c in other.priced.costs)]
+
+            def at(x):
+                results, org = reassess_many(a, with_price(data, b["option"], fields(x)), affected)
+                return outcomes(results[i], org)[b["outcome"]]
+        else:
+            key = b["input"].split(".", 1)[1]
+            integer = b["input"] in ("profile.requests_per_month", "profile.output_tokens")
+
+            def at(x):
+                wr, org, _ = reassess(a, with_profile_value(data, i, key, int(x) if integer else x), only=i)
+                return outcomes(wr, org)[b["outcome"]]
+
+        assert at(b["flip_value"]) == b["after"] != b["before"], b["sentence"]
+        assert at(b["holds_until"]) == b["before"], b["sentence"]

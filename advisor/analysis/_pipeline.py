@@ -130,3 +130,15 @@ def outcomes(w: WorkloadResult, org: Evaluation) -> dict[str, Any]:
         "gate.volume": ev.one("gate.volume"),
         "stage": org.one("stage.recommended"),
     }
+
+
+def condition_state(w: WorkloadResult, org: Evaluation, params: dict[str, float]) -> tuple:
+    """How every rule condition came out for one workload (its vendors, itself
+    and the organization): equal states mean the rules took the same branches."""
+    engines = load_rulebook().engines
+    vendor, workload, organization = engines["vendor"], engines["workload"], engines["organization"]
+    return (
+        tuple(vendor.condition_state(v.evaluation, params) for v in w.vendors),
+        workload.condition_state(w.evaluation, params),
+        organization.condition_state(org, params),
+    )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from advisor.analysis._pipeline import (
+    condition_state,
     outcomes,
     questionnaire_data,
     reassess,
@@ -158,11 +159,26 @@ def _narrow_enough(inp: _Input, a: float, b: float) -> bool:
     return abs(b - a) <= _REL_TOL * max(abs(a), abs(b))
 
 
-def _search_input(inp: _Input, today: float, probe: Callable[[float], dict[str, Any]], base: dict[str, Any]) -> list[dict]:
-    """Brackets and bisected boundaries of every watched outcome for one input."""
-    cache: dict[float, dict[str, Any]] = {today: base}
+def _search_input(inp: _Input, today: float, probe: Callable[[float], tuple[dict[str, Any], Any]], base: dict[str, Any], base_state: Any = None, method: str = "pruned") -> list[dict]:
+    """Brackets and bisected boundaries of every watched outcome for one input.
 
-    def at(x: float) -> dict[str, Any]:
+    ``probe(x)`` returns the watched outcomes at ``x`` and the rules' condition
+    state there (see ``condition_state``). Walking outward, the first rung of
+    the ladder where an outcome differs from today's brackets its boundary,
+    which is then bisected.
+
+    ``method="ladder"`` probes every rung in turn. ``method="pruned"`` (the
+    default) finds the same first rungs with fewer probes: it probes the last
+    rung, and wherever two probed rungs have the same condition state (every
+    comparison in every rule came out the same at both) it takes the rungs
+    between them to have that outcome too, without running them. That holds
+    when what the rules compare moves one way with the input between the two
+    rungs (spend, savings, tokens per minute, utilization do); where the state
+    differs, it halves the stretch of rungs and looks again.
+    """
+    cache: dict[float, tuple[dict[str, Any], Any]] = {today: (base, base_state)}
+
+    def at(x: float) -> tuple[dict[str, Any], Any]:
         if x not in cache:
             cache[x] = probe(x)
         return cache[x]
@@ -170,16 +186,37 @@ def _search_input(inp: _Input, today: float, probe: Callable[[float], dict[str, 
     found: list[dict] = []
     for direction in (+1, -1):
         pending = set(base)
-        prev = today
-        for x in _ladder(inp, today, direction):
-            res = at(x)
+        points = [today, *_ladder(inp, today, direction)]
+
+        def visit(j: int) -> None:
+            """Rung ``j``'s outcomes are known: record each first change."""
+            res = at(points[j])[0]
             for name in sorted(pending):
                 if res[name] != base[name]:
-                    found.append({"outcome": name, "direction": direction, "same": prev, "changed": x})
+                    found.append({"outcome": name, "direction": direction, "same": points[j - 1], "changed": points[j]})
                     pending.discard(name)
+
+        def scan(i: int, j: int) -> None:
+            """Rungs up to ``i`` are visited and ``i``, ``j`` are probed: visit the rungs after ``i`` up to ``j``."""
             if not pending:
-                break
-            prev = x
+                return
+            (out_i, state_i), (out_j, state_j) = at(points[i]), at(points[j])
+            if j > i + 1 and not (out_i == out_j and state_i == state_j):
+                m = (i + j) // 2
+                scan(i, m)
+                scan(m, j)
+                return
+            # adjacent rungs, or nothing the rules compare changed in between:
+            # the rungs between have rung i's outcome, already recorded
+            visit(j)
+
+        if method == "ladder" or base_state is None:
+            for j in range(1, len(points)):
+                visit(j)
+                if not pending:
+                    break
+        elif len(points) > 1:
+            scan(0, len(points) - 1)
     # Bisect each bracket: `same` keeps today's outcome, `changed` does not.
     for f in found:
         name, same, changed = f["outcome"], f["same"], f["changed"]
@@ -189,11 +226,11 @@ def _search_input(inp: _Input, today: float, probe: Callable[[float], dict[str, 
             mid = _midpoint(inp, same, changed)
             if mid in (same, changed):
                 break
-            if at(mid)[name] == base[name]:
+            if at(mid)[0][name] == base[name]:
                 same = mid
             else:
                 changed = mid
-        f.update(same=same, changed=changed, after=at(changed)[name])
+        f.update(same=same, changed=changed, after=at(changed)[0][name])
     return found
 
 
@@ -275,16 +312,18 @@ def _price_input(w: WorkloadResult, a: Assessment) -> tuple[_Input, float, str, 
     return _Input("price", "GPU rate", "scale"), today, "/GPU-hour", lambda x: {"gpu_hourly_rate": x}
 
 
-def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None = None, quiet: bool = True) -> list[dict]:
+def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None = None, quiet: bool = True, method: str = "pruned") -> list[dict]:
     """Every boundary for one workload of ``a`` (flips first, nearest first).
 
     The probes run the rules ``quiet`` (conclusions only, no trace rendered);
     ``quiet=False`` runs them in full, which must give the same boundaries
-    (tests/test_quiet_probes.py)."""
+    (tests/test_quiet_probes.py). ``method`` is how the ladder is walked (see
+    ``_search_input``): "pruned" (default) or "ladder" (every rung)."""
     data = data if data is not None else questionnaire_data(a)
     w = a.workloads[index]
     name = w.workload.name
     base = outcomes(w, a.organization)
+    base_state = condition_state(w, a.organization, a.params)
     inputs = w.priced.inputs
     has_gpu = any(not c.option.per_token for c in w.priced.costs)
     entries: list[dict] = []
@@ -302,9 +341,9 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
         def probe(x: float, key: str = key) -> dict[str, Any]:
             value = int(x) if inp.integer else x
             wr, org, _ = reassess(a, with_profile_value(data, index, key, value), only=index, quiet=quiet)
-            return outcomes(wr, org)
+            return outcomes(wr, org), condition_state(wr, org, a.params)
 
-        found = _search_input(inp, today, probe, base)
+        found = _search_input(inp, today, probe, base, base_state, method)
         entries.extend(_collect(name, inp, today, inputs[inp.name].confidence, base, found))
 
     price = _price_input(w, a)
@@ -315,9 +354,9 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
 
         def probe_price(x: float) -> dict[str, Any]:
             results, org = reassess_many(a, with_price(data, option, fields(x)), affected, quiet=quiet)
-            return outcomes(results[index], org)
+            return outcomes(results[index], org), condition_state(results[index], org, a.params)
 
-        found = _search_input(inp, today, probe_price, base)
+        found = _search_input(inp, today, probe_price, base, base_state, method)
         entries.extend(_collect(name, inp, today, "published", base, found, unit, option))
     return _order(entries)
 
@@ -337,7 +376,7 @@ def _order(entries: list[dict]) -> list[dict]:
     )
 
 
-def boundaries(a: Assessment, quiet: bool = True) -> list[dict]:
+def boundaries(a: Assessment, quiet: bool = True, method: str = "pruned") -> list[dict]:
     """Decision boundaries for every workload of ``a``.
 
     One entry per (workload, outcome, input, direction) where the outcome flips
@@ -347,7 +386,7 @@ def boundaries(a: Assessment, quiet: bool = True) -> list[dict]:
     data = questionnaire_data(a)
     out: list[dict] = []
     for i in range(len(a.workloads)):
-        out.extend(workload_boundaries(a, i, data, quiet=quiet))
+        out.extend(workload_boundaries(a, i, data, quiet=quiet, method=method))
     return out
 
 

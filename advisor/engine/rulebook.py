@@ -10,6 +10,7 @@ its conclusions with a trace of every rule that fired.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -121,6 +122,25 @@ class RulesError(AdvisorError):
     pass
 
 
+_ABSENT = object()
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+def _holds(a: Atom, actual: Any, params: dict[str, float]) -> bool | None:
+    """One comparison of a condition, as the engine would make it (None: it cannot be made)."""
+    if a.op == "present":
+        return (actual is not _ABSENT and actual is not None) == bool(a.value)
+    if actual is _ABSENT or actual is None:
+        return None
+    if a.op in ("in", "not_in"):
+        return (actual in a.value) == (a.op == "in")
+    threshold = params.get(a.value.name) if isinstance(a.value, ParamRef) else a.value
+    try:
+        return _COMPARE[a.op](actual, threshold)
+    except TypeError:
+        return None
+
+
 def _fmt(value: Any, spec: str | None) -> str:
     if value is None:
         return "unknown"
@@ -180,6 +200,8 @@ class ScopeEngine:
                 definition[rule_name] = {"all": patterns}
                 self.alternatives[rule_name] = alt
         self.compiled = CompiledRuleset(definition, scope)
+        # every distinct comparison the scope's conditions make, for condition_state()
+        self.atoms: tuple[Atom, ...] = tuple(dict.fromkeys(a for lr in rules for alt in lr.alternatives for a in alt))
         self._memo: dict[tuple, tuple[dict[str, Any], tuple[Conclusion, ...]]] = {}
 
     def evaluate(
@@ -313,6 +335,25 @@ class ScopeEngine:
         except TypeError:  # an unhashable fact value
             return None
         return memo
+
+    def condition_state(self, ev: Evaluation, params: dict[str, float]) -> tuple:
+        """Which of this scope's comparisons hold for ``ev``, and which rules fired.
+
+        Two evaluations with the same state took every branch of the rules the
+        same way. The boundary search uses it to skip an interval of an input
+        where nothing the rules compare changed between its ends (see
+        advisor.analysis.boundaries); the comparisons are the rule files' own
+        atoms and thresholds, evaluated on the session's facts.
+        """
+        facts = ev.facts
+        concluded: dict[str, Any] = {}
+        for c in ev.conclusions:
+            concluded.setdefault(c.name, c.value)
+        truths = []
+        for a in self.atoms:
+            actual = concluded[a.fact] if a.fact in concluded else facts.get(a.fact, _ABSENT)
+            truths.append(_holds(a, actual, params))
+        return tuple(truths), tuple(c.rule for c in ev.conclusions)
 
     def _check(self, ev: Evaluation) -> None:
         problems = []
