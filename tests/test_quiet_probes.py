@@ -15,6 +15,7 @@ import json
 import pytest
 
 from advisor.analysis import boundaries
+from advisor.analysis.boundaries import _REL_TOL, PROFILE_INPUTS
 from advisor.assess import assess
 from advisor.engine.rulebook import load_rulebook
 from advisor.loader import load_questionnaire
@@ -83,12 +84,38 @@ def test_score_json_is_the_same_bytes_with_quiet_or_full_probes(monkeypatch):
 # ---------------------------------------------------------------- the pruned ladder
 
 
+def _key(b):
+    return (b["workload"], b["outcome"], b["input"], b["direction"] or "")
+
+
+def _within_tolerance(b, ref) -> bool:
+    """Two boundary values agree to the search's tolerance (a bisection bracket)."""
+    if b["flip_value"] is None or ref["flip_value"] is None:
+        return b["flip_value"] == ref["flip_value"]
+    x, y = b["flip_value"], ref["flip_value"]
+    if b["input"] in FRACTIONS:
+        return abs(x - y) <= 2 * _REL_TOL
+    return abs(x - y) <= max(1.0, 2 * _REL_TOL * max(abs(x), abs(y)))
+
+
+FRACTIONS = {i.name for i in PROFILE_INPUTS if i.kind == "fraction"}
+
+
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
-def test_the_pruned_search_finds_what_probing_every_rung_finds(path):
-    """Skipping rungs between two probes whose rule conditions all came out the
-    same must not lose or move a boundary, on every bundled example."""
+def test_the_fast_search_finds_what_the_full_ladder_and_bisection_find(path):
+    """Skipping rungs whose rule conditions all came out the same, and closing a
+    bracket around the interpolated crossing of the rules' own thresholds, must
+    find every boundary the rung-by-rung ladder and bisection find, each within
+    the search's tolerance, on every bundled example."""
     a = assess(load_questionnaire(path))
-    assert boundaries(a) == boundaries(a, method="ladder")
+    fast = {_key(b): b for b in boundaries(a)}
+    slow = {_key(b): b for b in boundaries(a, method="ladder")}
+    assert fast.keys() == slow.keys()
+    assert any(b["flips"] for b in slow.values())
+    for k, ref in slow.items():
+        b = fast[k]
+        assert (b["flips"], b["before"], b["after"]) == (ref["flips"], ref["before"], ref["after"]), k
+        assert _within_tolerance(b, ref), (k, b["flip_value"], ref["flip_value"])
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)

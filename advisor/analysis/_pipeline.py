@@ -142,3 +142,13 @@ def condition_state(w: WorkloadResult, org: Evaluation, params: dict[str, float]
         workload.condition_state(w.evaluation, params),
         organization.condition_state(org, params),
     )
+
+
+def crossings(sessions_a: tuple[Evaluation, Evaluation], sessions_b: tuple[Evaluation, Evaluation], params: dict[str, float]) -> list[tuple[float, float, float]]:
+    """Numeric rule comparisons that came out differently between two probes'
+    (workload, organization) evaluations: (value at a, value at b, threshold)."""
+    engines = load_rulebook().engines
+    return [
+        *engines["workload"].crossings(sessions_a[0], sessions_b[0], params),
+        *engines["organization"].crossings(sessions_a[1], sessions_b[1], params),
+    ]

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from advisor.analysis._pipeline import (
     condition_state,
+    crossings,
     outcomes,
     questionnaire_data,
     reassess,
@@ -41,6 +42,7 @@ def _analysis(key: str):
     return defaults()["analysis"][key]
 
 MAX_BISECTIONS = 12
+GUESSES = 3  # interpolated tries at closing a bracket before bisecting it
 _SCALE_STEPS = (1.1, 1.25, 1.5, 2.0, 2.5, 3.5, 5.0, 7.0, 10.0)
 _FRACTION_STEPS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.6, 1.0)
 _REL_TOL = 1e-3  # bisection stops when the bracket is this narrow (relative, or absolute for fractions)
@@ -159,7 +161,16 @@ def _narrow_enough(inp: _Input, a: float, b: float) -> bool:
     return abs(b - a) <= _REL_TOL * max(abs(a), abs(b))
 
 
-def _search_input(inp: _Input, today: float, probe: Callable[[float], tuple[dict[str, Any], Any]], base: dict[str, Any], base_state: Any = None, method: str = "pruned") -> list[dict]:
+def _search_input(
+    inp: _Input,
+    today: float,
+    probe: Callable[[float], tuple],
+    base: dict[str, Any],
+    base_state: Any = None,
+    method: str = "pruned",
+    guess: Callable[[float, float], list[float]] | None = None,
+    cache: dict[float, tuple] | None = None,
+) -> list[dict]:
     """Brackets and bisected boundaries of every watched outcome for one input.
 
     ``probe(x)`` returns the watched outcomes at ``x`` and the rules' condition
@@ -175,8 +186,14 @@ def _search_input(inp: _Input, today: float, probe: Callable[[float], tuple[dict
     when what the rules compare moves one way with the input between the two
     rungs (spend, savings, tokens per minute, utilization do); where the state
     differs, it halves the stretch of rungs and looks again.
+
+    ``guess(same, changed)``, when given, returns where the rules' compared
+    quantities cross their thresholds between two probed values (interpolated,
+    see ``_interpolated``); each bracket is first closed around a guess with
+    two probes a tolerance apart, and bisected only when they do not bracket it.
     """
-    cache: dict[float, tuple[dict[str, Any], Any]] = {today: (base, base_state)}
+    cache = cache if cache is not None else {}
+    cache.setdefault(today, (base, base_state))
 
     def at(x: float) -> tuple[dict[str, Any], Any]:
         if x not in cache:
@@ -200,7 +217,7 @@ def _search_input(inp: _Input, today: float, probe: Callable[[float], tuple[dict
             """Rungs up to ``i`` are visited and ``i``, ``j`` are probed: visit the rungs after ``i`` up to ``j``."""
             if not pending:
                 return
-            (out_i, state_i), (out_j, state_j) = at(points[i]), at(points[j])
+            (out_i, state_i), (out_j, state_j) = at(points[i])[:2], at(points[j])[:2]
             if j > i + 1 and not (out_i == out_j and state_i == state_j):
                 m = (i + j) // 2
                 scan(i, m)
@@ -220,6 +237,18 @@ def _search_input(inp: _Input, today: float, probe: Callable[[float], tuple[dict
     # Bisect each bracket: `same` keeps today's outcome, `changed` does not.
     for f in found:
         name, same, changed = f["outcome"], f["same"], f["changed"]
+        for _ in range(GUESSES if guess else 0):
+            # interpolate again from the narrowest bracket so far: the crossing
+            # nearest `same` may be a comparison that does not move this outcome
+            guesses = [] if _narrow_enough(inp, same, changed) else guess(same, changed)
+            if not guesses:
+                break
+            for x in _around(inp, guesses[0], same, changed):
+                if at(x)[0][name] == base[name]:
+                    same = x
+                else:
+                    changed = x
+                    break
         for _ in range(MAX_BISECTIONS):
             if _narrow_enough(inp, same, changed):
                 break
@@ -232,6 +261,40 @@ def _search_input(inp: _Input, today: float, probe: Callable[[float], tuple[dict
                 changed = mid
         f.update(same=same, changed=changed, after=at(changed)[0][name])
     return found
+
+
+def _interpolated(inp: _Input, same: float, changed: float, crossed: list[tuple[float, float, float]]) -> list[float]:
+    """Where each crossed comparison's quantity meets its threshold between
+    ``same`` and ``changed``, interpolated (log-log for scale inputs, where the
+    economics are powers of volume, price and tokens; linear for fractions);
+    nearest to ``same`` first."""
+    out = []
+    lo, hi = min(same, changed), max(same, changed)
+    for va, vb, t in crossed:
+        try:
+            if inp.kind == "scale" and same > 0 and changed > 0 and va > 0 and vb > 0 and t > 0:
+                k = (math.log(t) - math.log(va)) / (math.log(vb) - math.log(va))
+                g = math.exp(math.log(same) + k * (math.log(changed) - math.log(same)))
+            else:
+                g = same + (t - va) / (vb - va) * (changed - same)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if lo < g < hi and g not in out:
+            out.append(g)
+    return sorted(out, key=lambda g: abs(g - same))
+
+
+def _around(inp: _Input, g: float, same: float, changed: float) -> list[float]:
+    """Two probe values either side of a guessed boundary ``g``, within the
+    search's tolerance of each other, the `same` side first; kept inside the bracket."""
+    sign = 1.0 if changed > same else -1.0
+    width = 0.4 * _REL_TOL * (1.0 if inp.kind == "fraction" else abs(g))
+    a, b = g - sign * width, g + sign * width
+    if inp.integer:
+        a, b = (math.floor(g), math.floor(g) + 1) if sign > 0 else (math.ceil(g), math.ceil(g) - 1)
+        a, b = float(a), float(b)
+    lo, hi = min(same, changed), max(same, changed)
+    return [x for x in (a, b) if lo < x < hi]
 
 
 def _entry(workload: str, name: str, inp: _Input, today: float, confidence: str, base: dict[str, Any], f: dict | None, price_unit: str = "", option: str | None = None) -> dict:
@@ -324,6 +387,16 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
     name = w.workload.name
     base = outcomes(w, a.organization)
     base_state = condition_state(w, a.organization, a.params)
+    base_sessions = (w.evaluation, a.organization)
+
+    def search(inp: _Input, today: float, probe) -> list[dict]:
+        guess = None
+        if method != "ladder":
+            def guess(x: float, y: float) -> list[float]:
+                return _interpolated(inp, x, y, crossings(at_cache[x][2], at_cache[y][2], a.params))
+        at_cache: dict[float, tuple] = {today: (base, base_state, base_sessions)}
+        return _search_input(inp, today, probe, base, base_state, method, guess, at_cache)
+
     inputs = w.priced.inputs
     has_gpu = any(not c.option.per_token for c in w.priced.costs)
     entries: list[dict] = []
@@ -341,9 +414,9 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
         def probe(x: float, key: str = key) -> dict[str, Any]:
             value = int(x) if inp.integer else x
             wr, org, _ = reassess(a, with_profile_value(data, index, key, value), only=index, quiet=quiet)
-            return outcomes(wr, org), condition_state(wr, org, a.params)
+            return outcomes(wr, org), condition_state(wr, org, a.params), (wr.evaluation, org)
 
-        found = _search_input(inp, today, probe, base, base_state, method)
+        found = search(inp, today, probe)
         entries.extend(_collect(name, inp, today, inputs[inp.name].confidence, base, found))
 
     price = _price_input(w, a)
@@ -354,9 +427,9 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
 
         def probe_price(x: float) -> dict[str, Any]:
             results, org = reassess_many(a, with_price(data, option, fields(x)), affected, quiet=quiet)
-            return outcomes(results[index], org), condition_state(results[index], org, a.params)
+            return outcomes(results[index], org), condition_state(results[index], org, a.params), (results[index].evaluation, org)
 
-        found = _search_input(inp, today, probe_price, base, base_state, method)
+        found = search(inp, today, probe_price)
         entries.extend(_collect(name, inp, today, "published", base, found, unit, option))
     return _order(entries)
 

@@ -101,6 +101,7 @@ class Evaluation:
     facts: dict[str, Any]
     conclusions: list[Conclusion]
     trace: list[TraceEntry]
+    memo: tuple | None = field(default=None, repr=False, compare=False)  # what a quiet session was remembered by
 
     def one(self, name: str) -> Any:
         for c in self.conclusions:
@@ -203,6 +204,7 @@ class ScopeEngine:
         # every distinct comparison the scope's conditions make, for condition_state()
         self.atoms: tuple[Atom, ...] = tuple(dict.fromkeys(a for lr in rules for alt in lr.alternatives for a in alt))
         self._memo: dict[tuple, tuple[dict[str, Any], tuple[Conclusion, ...]]] = {}
+        self._states: dict[tuple, tuple] = {}
 
     def evaluate(
         self,
@@ -226,7 +228,7 @@ class ScopeEngine:
             hit = self._memo.get(memo)
             if hit is not None:
                 facts_seen, concluded = hit
-                return Evaluation(entity, self.scope, dict(facts_seen), list(concluded), [])
+                return Evaluation(entity, self.scope, dict(facts_seen), list(concluded), [], memo)
         facts: dict[str, Any] = {}
         for g in groups.values():
             facts.update(g)
@@ -312,7 +314,13 @@ class ScopeEngine:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[memo] = (dict(facts), tuple(ev.conclusions))
+            ev.memo = memo
         return ev
+
+    def forget(self) -> None:
+        """Drop the remembered quiet sessions (benchmarks time a search from cold)."""
+        self._memo.clear()
+        self._states.clear()
 
     def _memo_key(self, groups, params, phases) -> tuple | None:
         """What a session's conclusions depend on, or None when that cannot be told.
@@ -345,6 +353,9 @@ class ScopeEngine:
         advisor.analysis.boundaries); the comparisons are the rule files' own
         atoms and thresholds, evaluated on the session's facts.
         """
+        known = self._states.get((ev.memo, tuple(params.items()))) if ev.memo is not None else None
+        if known is not None:
+            return known
         facts = ev.facts
         concluded: dict[str, Any] = {}
         for c in ev.conclusions:
@@ -353,7 +364,32 @@ class ScopeEngine:
         for a in self.atoms:
             actual = concluded[a.fact] if a.fact in concluded else facts.get(a.fact, _ABSENT)
             truths.append(_holds(a, actual, params))
-        return tuple(truths), tuple(c.rule for c in ev.conclusions)
+        state = tuple(truths), tuple(c.rule for c in ev.conclusions)
+        if ev.memo is not None:
+            if len(self._states) >= _MEMO_SIZE:
+                self._states.clear()
+            self._states[(ev.memo, tuple(params.items()))] = state
+        return state
+
+    def crossings(self, a: Evaluation, b: Evaluation, params: dict[str, float]) -> list[tuple[float, float, float]]:
+        """The numeric comparisons that came out differently in ``a`` and ``b``:
+        (the fact's value in a, in b, the threshold), for each such atom.
+
+        Between the two, each of these quantities crossed its threshold; the
+        boundary search interpolates where (advisor.analysis.boundaries)."""
+        out = []
+        for atom in self.atoms:
+            if atom.op not in ("lt", "le", "gt", "ge"):
+                continue
+            fa, fb = a.facts.get(atom.fact), b.facts.get(atom.fact)
+            if type(fa) not in (int, float) or type(fb) not in (int, float) or fa == fb:
+                continue
+            t = params.get(atom.value.name) if isinstance(atom.value, ParamRef) else atom.value
+            if type(t) not in (int, float):
+                continue
+            if _holds(atom, fa, params) != _holds(atom, fb, params):
+                out.append((float(fa), float(fb), float(t)))
+        return out
 
     def _check(self, ev: Evaluation) -> None:
         problems = []
