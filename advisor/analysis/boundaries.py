@@ -185,7 +185,9 @@ def _search_input(
     between them to have that outcome too, without running them. That holds
     when what the rules compare moves one way with the input between the two
     rungs (spend, savings, tokens per minute, utilization do); where the state
-    differs, it halves the stretch of rungs and looks again.
+    differs, it splits the stretch of rungs (just before the rung past the
+    nearest interpolated crossing when ``guess`` gives one, else in half) and
+    looks again.
 
     ``guess(same, changed)``, when given, returns where the rules' compared
     quantities cross their thresholds between two probed values (interpolated,
@@ -220,6 +222,10 @@ def _search_input(
             (out_i, state_i), (out_j, state_j) = at(points[i])[:2], at(points[j])[:2]
             if j > i + 1 and not (out_i == out_j and state_i == state_j):
                 m = (i + j) // 2
+                nearest = guess(points[i], points[j]) if guess else []
+                if nearest:  # split just before the rung past the nearest interpolated crossing
+                    k = next(k for k in range(i + 1, j + 1) if (points[k] - nearest[0]) * direction >= 0)
+                    m = k - 1 if k - 1 > i else k if k < j else m
                 scan(i, m)
                 scan(m, j)
                 return
@@ -291,8 +297,9 @@ def _around(inp: _Input, g: float, same: float, changed: float) -> list[float]:
     width = 0.4 * _REL_TOL * (1.0 if inp.kind == "fraction" else abs(g))
     a, b = g - sign * width, g + sign * width
     if inp.integer:
-        a, b = (math.floor(g), math.floor(g) + 1) if sign > 0 else (math.ceil(g), math.ceil(g) - 1)
-        a, b = float(a), float(b)
+        a, b = float(round(a)), float(round(b))
+        if a == b:
+            b = a + sign
     lo, hi = min(same, changed), max(same, changed)
     return [x for x in (a, b) if lo < x < hi]
 
