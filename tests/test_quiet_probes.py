@@ -149,3 +149,20 @@ def test_a_boundary_flips_the_outcome_just_past_it(path):
 
         assert at(b["flip_value"]) == b["after"] != b["before"], b["sentence"]
         assert at(b["holds_until"]) == b["before"], b["sentence"]
+
+
+def test_a_profile_probe_without_revalidating_the_file_assesses_like_a_changed_file():
+    """The search re-validates only the changed profile; the workload and the
+    organization come out as when the changed questionnaire is loaded whole."""
+    from advisor.analysis._pipeline import outcomes, questionnaire_data, reassess, reassess_profile, with_profile_value
+
+    a = assess(load_questionnaire(EXAMPLES / "eu-regulated-enterprise.yaml"))
+    data = questionnaire_data(a)
+    for index in range(len(a.workloads)):
+        for key, value in (("requests_per_month", 3_000_000), ("retry_rate", 0.3), ("output_tokens", 2000)):
+            fast_w, fast_org = reassess_profile(a, data, index, key, value)
+            full_w, full_org, _ = reassess(a, with_profile_value(data, index, key, value), only=index)
+            assert _conclusions(fast_w.evaluation) == _conclusions(full_w.evaluation)
+            assert _conclusions(fast_org) == _conclusions(full_org)
+            assert outcomes(fast_w, fast_org) == outcomes(full_w, full_org)
+            assert fast_w.priced.inputs[f"profile.{key}"].value == value

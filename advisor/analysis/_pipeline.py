@@ -12,7 +12,10 @@ import copy
 from typing import Any
 
 from advisor.assess import Assessment, WorkloadResult, assess
+from pydantic import ValidationError
+
 from advisor.engine.rulebook import Evaluation, load_rulebook
+from advisor.errors import AdvisorError, Problem
 from advisor.loader import Loaded, validate_document
 from advisor.yamlio import Document
 
@@ -100,6 +103,38 @@ def reassess(base: Assessment, data: dict[str, Any], only: int | None = None, qu
     facts, _ = _org_facts(q, results)
     org = rb.evaluate("organization", q.organization, {"inputs": facts}, params)
     return result, org, None
+
+
+def reassess_profile(base: Assessment, data: dict[str, Any], index: int, key: str, value: float, quiet: bool = False) -> tuple[WorkloadResult, Evaluation]:
+    """``reassess(base, with_profile_value(data, index, key, value), only=index)``
+    without re-validating the whole questionnaire: only the changed workload's
+    profile is validated again (the same model, so the same checks on the
+    changed value); the rest of the validated questionnaire and its catalog are
+    reused, as a profile answer changes neither."""
+    if _assess_workload is None:
+        wr, org, _ = reassess(base, with_profile_value(data, index, key, value), only=index, quiet=quiet)
+        return wr, org
+    from advisor.model.questionnaire import Profile
+
+    q0 = base.questionnaire
+    profile = dict(data["workloads"][index]["profile"])
+    set_answer(profile, key, value)
+    try:
+        validated = Profile.model_validate(profile)
+    except ValidationError as exc:
+        raise AdvisorError([Problem(f"what-if value {key} = {value} is not valid: {exc.errors()[0]['msg']}", file=base.source)]) from None
+    w = q0.workloads[index].model_copy(update={"profile": validated})
+    workloads = list(q0.workloads)
+    workloads[index] = w
+    q = q0.model_copy(update={"workloads": workloads})
+    rb = _rulebook(quiet)
+    params = rb.params(q.settings.thresholds)
+    settings = settings_inputs(q.settings)
+    result = _assess_workload(rb, params, q, w, settings, base.catalog)
+    results = list(base.workloads)
+    results[index] = result
+    facts, _ = _org_facts(q, results)
+    return result, rb.evaluate("organization", q.organization, {"inputs": facts}, params)
 
 
 def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int], quiet: bool = False) -> tuple[list[WorkloadResult], Evaluation]:

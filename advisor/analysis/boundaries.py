@@ -26,10 +26,9 @@ from advisor.analysis._pipeline import (
     crossings,
     outcomes,
     questionnaire_data,
-    reassess,
     reassess_many,
+    reassess_profile,
     with_price,
-    with_profile_value,
 )
 from advisor.assess import Assessment, WorkloadResult
 
@@ -420,7 +419,7 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
 
         def probe(x: float, key: str = key) -> dict[str, Any]:
             value = int(x) if inp.integer else x
-            wr, org, _ = reassess(a, with_profile_value(data, index, key, value), only=index, quiet=quiet)
+            wr, org = reassess_profile(a, data, index, key, value, quiet=quiet)
             return outcomes(wr, org), condition_state(wr, org, a.params), (wr.evaluation, org)
 
         found = search(inp, today, probe)
