@@ -142,6 +142,28 @@ def _holds(a: Atom, actual: Any, params: dict[str, float]) -> bool | None:
         return None
 
 
+def _checker(a: Atom, params: dict[str, float]) -> Callable[[Any], bool | None]:
+    """``_holds`` for one atom with its threshold resolved once."""
+    if a.op == "present":
+        want = bool(a.value)
+        return lambda v: (v is not _ABSENT and v is not None) == want
+    if a.op in ("in", "not_in"):
+        values, inside = a.value, a.op == "in"
+        return lambda v: None if v is _ABSENT or v is None else (v in values) == inside
+    compare = _COMPARE[a.op]
+    threshold = params.get(a.value.name) if isinstance(a.value, ParamRef) else a.value
+
+    def check(v: Any) -> bool | None:
+        if v is _ABSENT or v is None:
+            return None
+        try:
+            return compare(v, threshold)
+        except TypeError:
+            return None
+
+    return check
+
+
 def _fmt(value: Any, spec: str | None) -> str:
     if value is None:
         return "unknown"
@@ -205,6 +227,8 @@ class ScopeEngine:
         self.atoms: tuple[Atom, ...] = tuple(dict.fromkeys(a for lr in rules for alt in lr.alternatives for a in alt))
         self._memo: dict[tuple, tuple[dict[str, Any], tuple[Conclusion, ...]]] = {}
         self._states: dict[tuple, tuple] = {}
+        self._checks_for: dict[str, float] | None = None
+        self._checks_list: list = []
 
     def evaluate(
         self,
@@ -352,24 +376,30 @@ class ScopeEngine:
         where nothing the rules compare changed between its ends (see
         advisor.analysis.boundaries); the comparisons are the rule files' own
         atoms and thresholds, evaluated on the session's facts.
+        ``params`` are the thresholds ``ev`` ran with (a remembered session's
+        state is kept with it).
         """
-        known = self._states.get((ev.memo, tuple(params.items()))) if ev.memo is not None else None
-        if known is not None:
-            return known
-        facts = ev.facts
-        concluded: dict[str, Any] = {}
-        for c in ev.conclusions:
-            concluded.setdefault(c.name, c.value)
-        truths = []
-        for a in self.atoms:
-            actual = concluded[a.fact] if a.fact in concluded else facts.get(a.fact, _ABSENT)
-            truths.append(_holds(a, actual, params))
-        state = tuple(truths), tuple(c.rule for c in ev.conclusions)
+        if ev.memo is not None:
+            known = self._states.get(ev.memo)
+            if known is not None:
+                return known
+        values = dict(ev.facts)
+        for c in reversed(ev.conclusions):  # the first conclusion of a name wins, as in Evaluation.one
+            values[c.name] = c.value
+        get = values.get
+        state = tuple([check(get(fact, _ABSENT)) for fact, check in self._checks(params)]), tuple([c.rule for c in ev.conclusions])
         if ev.memo is not None:
             if len(self._states) >= _MEMO_SIZE:
                 self._states.clear()
-            self._states[(ev.memo, tuple(params.items()))] = state
+            self._states[ev.memo] = state
         return state
+
+    def _checks(self, params: dict[str, float]) -> list[tuple[str, Callable[[Any], bool | None]]]:
+        """Each atom as (fact, test of a value), thresholds resolved; kept for the last ``params`` seen."""
+        if self._checks_for is not params:
+            self._checks_list = [(a.fact, _checker(a, params)) for a in self.atoms]
+            self._checks_for = params
+        return self._checks_list
 
     def crossings(self, a: Evaluation, b: Evaluation, params: dict[str, float]) -> list[tuple[float, float, float]]:
         """The numeric comparisons that came out differently in ``a`` and ``b``:
