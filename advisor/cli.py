@@ -298,7 +298,7 @@ def _known_parameters_or_none():
 @click.option("--pdf", is_flag=True, help="Also write one PDF memo per questionnaire into --out.")
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Memo paper size (with --pdf).")
 @click.option("--boundaries/--no-boundaries", "analysis", default=True, show_default=True,
-              help="json/yaml: add decision boundaries, the savings timeline and GPU consolidation (re-runs the rules ~30 times a workload; --no-boundaries for the fastest batch JSON).")
+              help="json/yaml: add decision boundaries, the savings timeline and GPU consolidation (re-runs the rules; ~0.3-2 s a file).")
 def score(paths, fmt, out_dir, pdf, paper, analysis):
     """Score every workload in questionnaire files and folders."""
     from pathlib import Path
