@@ -49,6 +49,7 @@ def _progress(show: bool, total: int, after: float = PROGRESS_AFTER) -> Iterator
         yield lambda n: None
         return
     import sys
+    import threading
     import time
 
     from rich.console import Console
@@ -57,18 +58,32 @@ def _progress(show: bool, total: int, after: float = PROGRESS_AFTER) -> Iterator
     bar = Progress(TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    transient=True, console=Console(file=sys.stderr))
     task = bar.add_task("scoring", total=total)
+    lock = threading.Lock()
+    state = {"done": False}
+
+    def show() -> None:  # after `after` seconds, even if no file has finished yet (worker chunks)
+        with lock:
+            if not state["done"] and not bar.live.is_started:
+                bar.start()
+
     start = time.monotonic()
+    timer = threading.Timer(after, show)
+    timer.daemon = True
+    timer.start()
 
     def advance(n: int) -> None:
         bar.advance(task, n)
-        if not bar.live.is_started and time.monotonic() - start > after and bar.tasks[0].completed < total:
-            bar.start()
+        if time.monotonic() - start >= after and bar.tasks[0].completed < total:
+            show()
 
     try:
         yield advance
     finally:
-        if bar.live.is_started:
-            bar.stop()
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if bar.live.is_started:
+                bar.stop()
 
 
 PARALLEL_FROM = 64
