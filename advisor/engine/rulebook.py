@@ -41,7 +41,7 @@ from advisor.validation import problems_from_validation
 from advisor.yamlio import Document, YamlError, read_yaml
 
 NOT_RULE_FILES = {"catalog.yaml", "defaults.yaml"}
-_MEMO_SIZE = 4096  # remembered quiet sessions per scope (a workload's boundary search needs a few hundred)
+_MEMO_SIZE = 2048  # remembered quiet sessions per scope (a workload's boundary search needs a few hundred)
 _TEMPLATE = re.compile(r"\{([a-zA-Z0-9_.]+)(?::([^}]*))?\}")
 
 
@@ -214,6 +214,9 @@ class ScopeEngine:
         self.alternatives: dict[str, Alternative] = {}
         # only the thresholds this scope's conditions compare against travel with its facts
         self.params_used = sorted({a.value.name for lr in rules for alt in lr.alternatives for a in alt if isinstance(a.value, ParamRef)})
+        # every threshold a conclusion can depend on: compared in a condition or concluded as a value
+        concluded_params = {raw["param"] for lr in rules for raw in [lr.rule.then.value, *lr.rule.then.set.values()] if isinstance(raw, dict) and set(raw) == {"param"}}
+        self.params_needed = sorted(set(self.params_used) | concluded_params)
         definition: dict[str, Any] = {}
         names = set(conclusions)
         for ri, lr in enumerate(rules):
@@ -362,7 +365,7 @@ class ScopeEngine:
                 return None
             codes.append(p.__code__)
         try:
-            memo = (tuple((g, tuple(v.items())) for g, v in groups.items()), tuple(params.items()), tuple(codes))
+            memo = (tuple((g, tuple(v.items())) for g, v in groups.items()), tuple([params.get(k) for k in self.params_needed]), tuple(codes))
             hash(memo)
         except TypeError:  # an unhashable fact value
             return None
