@@ -426,7 +426,7 @@ def score(paths, fmt, out_dir, pdf, paper, analysis, fail_on):
     files, missing = expand_paths(paths)
     # tables and CSV show no rule trace, so they skip building it
     machine = fmt in ("json", "yaml")
-    report = score_paths(files, progress=sys.stderr.isatty() and len(files) > 20, include_trace=machine, analysis=machine and analysis)
+    report = score_paths(files, progress=sys.stderr.isatty(), include_trace=machine, analysis=machine and analysis)
     report["errors"] = [p.as_dict() for p in missing] + report["errors"]
     failures = None
     if conditions:

@@ -38,18 +38,52 @@ def score_file(path: Path, include_trace: bool = True, analysis: bool = False) -
     return result
 
 
+PROGRESS_AFTER = 1.0  # seconds: a batch that finishes sooner shows no bar
+
+
 @contextmanager
-def _progress(show: bool, total: int) -> Iterator[Callable[[int], None]]:
-    """A transient progress bar on stderr for long batches (a no-op otherwise)."""
+def _progress(show: bool, total: int, after: float = PROGRESS_AFTER) -> Iterator[Callable[[int], None]]:
+    """A transient progress bar on stderr for batches that take longer than
+    ``after`` seconds (a no-op otherwise, and when ``show`` is false)."""
     if not show:
         yield lambda n: None
         return
-    from rich.progress import Progress
+    import sys
+    import threading
+    import time
 
-    bar = Progress(transient=True, console=None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   transient=True, console=Console(file=sys.stderr))
     task = bar.add_task("scoring", total=total)
-    with bar:
-        yield lambda n: bar.advance(task, n)
+    lock = threading.Lock()
+    state = {"done": False}
+
+    def show() -> None:  # after `after` seconds, even if no file has finished yet (worker chunks)
+        with lock:
+            if not state["done"] and not bar.live.is_started:
+                bar.start()
+
+    start = time.monotonic()
+    timer = threading.Timer(after, show)
+    timer.daemon = True
+    timer.start()
+
+    def advance(n: int) -> None:
+        bar.advance(task, n)
+        if time.monotonic() - start >= after and bar.tasks[0].completed < total:
+            show()
+
+    try:
+        yield advance
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if bar.live.is_started:
+                bar.stop()
 
 
 PARALLEL_FROM = 64

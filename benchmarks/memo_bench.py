@@ -1,18 +1,25 @@
-"""Time the decision memo (issue 4): a one-workload memo must render in under 2 s.
+"""Benchmark `advisor memo` the way a user runs it (issue 10 item 4).
 
-Measures, for the Part 1 worked example (one workload):
+Times, each in a fresh process (cold: interpreter start-up, imports, loading,
+assessing, the boundary search, charts, WeasyPrint layout and PDF writing):
 
-* cold: a fresh interpreter that imports advisor, loads, assesses and writes the
-  PDF (what `advisor memo FILE` costs end to end);
-* warm: the same render repeated in one process (imports, fonts and compiled
-  templates already loaded), split into HTML (data, charts, templates) and PDF
-  (WeasyPrint layout + drawing + font subsetting).
+    advisor memo FILE -o OUT.pdf
 
-Prints one line per measure; `make bench` runs it with the other benchmarks.
+for the Part 1 worked example (one workload) and a generated ten-workload
+questionnaire, against a baseline measured in the same run: a fresh
+interpreter that renders a one-page WeasyPrint document (a heading, a
+paragraph and a small table). Prints the median of RUNS runs, the ratio to the
+baseline and the machine's load average. Targets (issue 10): a one-workload
+memo < 2 s cold, a ten-workload memo < 8 s.
+
+Run: python benchmarks/memo_bench.py [--runs N]
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import random
 import statistics
 import subprocess
 import sys
@@ -20,58 +27,71 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGET_S = 2.0
-RUNS = 5
+TARGETS = {"one workload (Part 1 example)": 2.0, "ten workloads (generated)": 8.0}
+
+BASELINE = """
+import sys
+from weasyprint import HTML
+rows = "".join(f"<tr><td>option {i}</td><td>${i * 1.5:.2f}</td><td>{i * 7}%</td></tr>" for i in range(12))
+HTML(string=f'''<html><head><style>@page {{ size: A4; margin: 2cm }} body {{ font-family: sans-serif }}
+table {{ border-collapse: collapse }} td {{ border: 1px solid #999; padding: 2px 6px }}</style></head>
+<body><h1>Decision memo</h1><p>{"A one-page baseline document. " * 20}</p><table>{rows}</table></body></html>''').write_pdf(sys.argv[1])
+"""
+
+
+def advisor_command() -> list[str]:
+    script = Path(sys.executable).with_name("advisor")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "advisor"]
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f} (5 min {five:.2f}), {os.cpu_count()} cores"
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode:
+        sys.exit(f"{' '.join(cmd)} failed (exit {proc.returncode}):\n{proc.stderr}")
+    return elapsed
+
+
+def pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
 
 
 def main() -> None:
-    from advisor.assess import assess
-    from advisor.loader import load_questionnaire
-    from advisor.report import memo, pdf
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    from advisor.engine.sampling import random_questionnaire
     from advisor.resources import data_path
+    from advisor.yamlio import dump_yaml
 
-    source = data_path("questionnaires", "examples", "part1-b2b-saas.yaml")
+    cmd = advisor_command()
+    print(f"advisor memo, cold (new process each run), median of {args.runs}; {time.strftime('%Y-%m-%d %H:%M %Z')}; {load()}")
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "memo.pdf"
-        cold = []
-        for _ in range(3):
-            code = (
-                "import time; t = time.perf_counter();"
-                "from pathlib import Path;"
-                "from advisor.assess import assess; from advisor.loader import load_questionnaire; from advisor.report.memo import write_memo;"
-                f"write_memo(assess(load_questionnaire({str(source)!r})), Path({str(out)!r}), deterministic=True);"
-                "print(time.perf_counter() - t)"
-            )
-            start = time.perf_counter()
-            res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-            cold.append((time.perf_counter() - start, float(res.stdout.strip())))
-
-        a = assess(load_questionnaire(source))
-        memo.write_memo(a, out, deterministic=True)  # warm-up: imports, fonts, templates
-        html_t, pdf_t, total_t = [], [], []
-        for _ in range(RUNS):
-            t0 = time.perf_counter()
-            rendered = memo._render(a, None, "A4", True)
-            t1 = time.perf_counter()
-            data = pdf.html_to_pdf(rendered.html, base_dir=rendered.template_dir, policy=pdf.FetchPolicy(rendered.roots, rendered.data_uris), deterministic=True)
-            t2 = time.perf_counter()
-            html_t.append(t1 - t0)
-            pdf_t.append(t2 - t1)
-            total_t.append(t2 - t0)
-        import io
-
-        from pypdf import PdfReader
-
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-
-    med = statistics.median
-    print(f"one-workload memo (Part 1 example, {pages} pages)")
-    print(f"  cold, new interpreter, wall:            {med(c[0] for c in cold):.2f} s (best {min(c[0] for c in cold):.2f})")
-    print(f"  cold, imports + assess + render:        {med(c[1] for c in cold):.2f} s")
-    print(f"  warm render (median of {RUNS}):             {med(total_t):.2f} s (best {min(total_t):.2f}) "
-          f"= HTML {med(html_t):.2f} s + PDF {med(pdf_t):.2f} s")
-    verdict = "met" if med(total_t) < TARGET_S else "NOT met"
-    print(f"  target < {TARGET_S:.0f} s for a warm render: {verdict}")
+        tmpdir = Path(tmp)
+        ten = tmpdir / "ten-workloads.yaml"
+        data = random_questionnaire(random.Random(11), workloads=10)
+        data["organization"] = "Ten workloads"
+        ten.write_text(dump_yaml(data))
+        files = {"one workload (Part 1 example)": Path(data_path("questionnaires", "examples", "part1-b2b-saas.yaml")),
+                 "ten workloads (generated)": ten}
+        base_pdf = tmpdir / "baseline.pdf"
+        base = statistics.median(timed([sys.executable, "-c", BASELINE, str(base_pdf)]) for _ in range(args.runs))
+        print(f"  baseline: one-page WeasyPrint document (fresh interpreter): {base:.2f} s")
+        for label, src in files.items():
+            out = tmpdir / f"{src.stem}.pdf"
+            runs = [timed([*cmd, "memo", str(src), "-o", str(out), "--deterministic"]) for _ in range(args.runs)]
+            med = statistics.median(runs)
+            verdict = "met" if med < TARGETS[label] else "NOT met"
+            print(f"  advisor memo, {label}: {med:.2f} s (best {min(runs):.2f}) = {med / base:.1f}x baseline, "
+                  f"{pages(out)} pages; {load()}  [target < {TARGETS[label]:.0f} s: {verdict}]")
 
 
 if __name__ == "__main__":

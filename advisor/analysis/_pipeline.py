@@ -12,7 +12,10 @@ import copy
 from typing import Any
 
 from advisor.assess import Assessment, WorkloadResult, assess
+from pydantic import ValidationError
+
 from advisor.engine.rulebook import Evaluation, load_rulebook
+from advisor.errors import AdvisorError, Problem
 from advisor.loader import Loaded, validate_document
 from advisor.yamlio import Document
 
@@ -72,18 +75,25 @@ def with_price(data: dict[str, Any], option_id: str, fields: dict[str, float]) -
     return out
 
 
-def reassess(base: Assessment, data: dict[str, Any], only: int | None = None) -> tuple[WorkloadResult | None, Evaluation, Assessment | None]:
+def _rulebook(quiet: bool):
+    rb = load_rulebook()
+    return rb.quiet() if quiet else rb
+
+
+def reassess(base: Assessment, data: dict[str, Any], only: int | None = None, quiet: bool = False) -> tuple[WorkloadResult | None, Evaluation, Assessment | None]:
     """Assess ``data``; with ``only``, re-run just that workload and the organization.
 
     The other workloads' results are reused from ``base`` (their inputs did not
     change). Returns (the workload's result or None, the organization's
-    evaluation, the full Assessment when one was built).
+    evaluation, the full Assessment when one was built). ``quiet`` reaches the
+    same conclusions without rendering the rules' trace (for probes that read
+    conclusions only; see ``Rulebook.quiet``).
     """
     loaded = load_data(data, base.source)
     if only is None or _assess_workload is None:
-        a = assess(loaded)
+        a = assess(loaded, _rulebook(quiet))
         return (a.workloads[only] if only is not None else None), a.organization, a
-    rb = load_rulebook()
+    rb = _rulebook(quiet)
     q = loaded.questionnaire
     params = rb.params(q.settings.thresholds)
     settings = settings_inputs(q.settings)
@@ -95,14 +105,46 @@ def reassess(base: Assessment, data: dict[str, Any], only: int | None = None) ->
     return result, org, None
 
 
-def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int]) -> tuple[list[WorkloadResult], Evaluation]:
+def reassess_profile(base: Assessment, data: dict[str, Any], index: int, key: str, value: float, quiet: bool = False) -> tuple[WorkloadResult, Evaluation]:
+    """``reassess(base, with_profile_value(data, index, key, value), only=index)``
+    without re-validating the whole questionnaire: only the changed workload's
+    profile is validated again (the same model, so the same checks on the
+    changed value); the rest of the validated questionnaire and its catalog are
+    reused, as a profile answer changes neither."""
+    if _assess_workload is None:
+        wr, org, _ = reassess(base, with_profile_value(data, index, key, value), only=index, quiet=quiet)
+        return wr, org
+    from advisor.model.questionnaire import Profile
+
+    q0 = base.questionnaire
+    profile = dict(data["workloads"][index]["profile"])
+    set_answer(profile, key, value)
+    try:
+        validated = Profile.model_validate(profile)
+    except ValidationError as exc:
+        raise AdvisorError([Problem(f"what-if value {key} = {value} is not valid: {exc.errors()[0]['msg']}", file=base.source)]) from None
+    w = q0.workloads[index].model_copy(update={"profile": validated})
+    workloads = list(q0.workloads)
+    workloads[index] = w
+    q = q0.model_copy(update={"workloads": workloads})
+    rb = _rulebook(quiet)
+    params = rb.params(q.settings.thresholds)
+    settings = settings_inputs(q.settings)
+    result = _assess_workload(rb, params, q, w, settings, base.catalog)
+    results = list(base.workloads)
+    results[index] = result
+    facts, _ = _org_facts(q, results)
+    return result, rb.evaluate("organization", q.organization, {"inputs": facts}, params)
+
+
+def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int], quiet: bool = False) -> tuple[list[WorkloadResult], Evaluation]:
     """Assess ``data``, re-running only the workloads at ``indices`` (a catalog
     change touches only the workloads that price the changed option)."""
     loaded = load_data(data, base.source)
     if _assess_workload is None:
-        a = assess(loaded)
+        a = assess(loaded, _rulebook(quiet))
         return a.workloads, a.organization
-    rb = load_rulebook()
+    rb = _rulebook(quiet)
     q = loaded.questionnaire
     params = rb.params(q.settings.thresholds)
     settings = settings_inputs(q.settings)
@@ -123,3 +165,25 @@ def outcomes(w: WorkloadResult, org: Evaluation) -> dict[str, Any]:
         "gate.volume": ev.one("gate.volume"),
         "stage": org.one("stage.recommended"),
     }
+
+
+def condition_state(w: WorkloadResult, org: Evaluation, params: dict[str, float]) -> tuple:
+    """How every rule condition came out for one workload (its vendors, itself
+    and the organization): equal states mean the rules took the same branches."""
+    engines = load_rulebook().engines
+    vendor, workload, organization = engines["vendor"], engines["workload"], engines["organization"]
+    return (
+        tuple(vendor.condition_state(v.evaluation, params) for v in w.vendors),
+        workload.condition_state(w.evaluation, params),
+        organization.condition_state(org, params),
+    )
+
+
+def crossings(sessions_a: tuple[Evaluation, Evaluation], sessions_b: tuple[Evaluation, Evaluation], params: dict[str, float]) -> list[tuple[float, float, float]]:
+    """Numeric rule comparisons that came out differently between two probes'
+    (workload, organization) evaluations: (value at a, value at b, threshold)."""
+    engines = load_rulebook().engines
+    return [
+        *engines["workload"].crossings(sessions_a[0], sessions_b[0], params),
+        *engines["organization"].crossings(sessions_a[1], sessions_b[1], params),
+    ]

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from advisor.analysis._pipeline import (
+    condition_state,
+    crossings,
     outcomes,
     questionnaire_data,
-    reassess,
     reassess_many,
+    reassess_profile,
     with_price,
-    with_profile_value,
 )
 from advisor.assess import Assessment, WorkloadResult
 
@@ -40,6 +41,7 @@ def _analysis(key: str):
     return defaults()["analysis"][key]
 
 MAX_BISECTIONS = 12
+GUESSES = 3  # interpolated tries at closing a bracket before bisecting it
 _SCALE_STEPS = (1.1, 1.25, 1.5, 2.0, 2.5, 3.5, 5.0, 7.0, 10.0)
 _FRACTION_STEPS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.6, 1.0)
 _REL_TOL = 1e-3  # bisection stops when the bracket is this narrow (relative, or absolute for fractions)
@@ -158,11 +160,43 @@ def _narrow_enough(inp: _Input, a: float, b: float) -> bool:
     return abs(b - a) <= _REL_TOL * max(abs(a), abs(b))
 
 
-def _search_input(inp: _Input, today: float, probe: Callable[[float], dict[str, Any]], base: dict[str, Any]) -> list[dict]:
-    """Brackets and bisected boundaries of every watched outcome for one input."""
-    cache: dict[float, dict[str, Any]] = {today: base}
+def _search_input(
+    inp: _Input,
+    today: float,
+    probe: Callable[[float], tuple],
+    base: dict[str, Any],
+    base_state: Any = None,
+    method: str = "pruned",
+    guess: Callable[[float, float], list[float]] | None = None,
+    cache: dict[float, tuple] | None = None,
+) -> list[dict]:
+    """Brackets and bisected boundaries of every watched outcome for one input.
 
-    def at(x: float) -> dict[str, Any]:
+    ``probe(x)`` returns the watched outcomes at ``x`` and the rules' condition
+    state there (see ``condition_state``). Walking outward, the first rung of
+    the ladder where an outcome differs from today's brackets its boundary,
+    which is then bisected.
+
+    ``method="ladder"`` probes every rung in turn. ``method="pruned"`` (the
+    default) finds the same first rungs with fewer probes: it probes the last
+    rung, and wherever two probed rungs have the same condition state (every
+    comparison in every rule came out the same at both) it takes the rungs
+    between them to have that outcome too, without running them. That holds
+    when what the rules compare moves one way with the input between the two
+    rungs (spend, savings, tokens per minute, utilization do); where the state
+    differs, it splits the stretch of rungs (just before the rung past the
+    nearest interpolated crossing when ``guess`` gives one, else in half) and
+    looks again.
+
+    ``guess(same, changed)``, when given, returns where the rules' compared
+    quantities cross their thresholds between two probed values (interpolated,
+    see ``_interpolated``); each bracket is first closed around a guess with
+    two probes a tolerance apart, and bisected only when they do not bracket it.
+    """
+    cache = cache if cache is not None else {}
+    cache.setdefault(today, (base, base_state))
+
+    def at(x: float) -> tuple[dict[str, Any], Any]:
         if x not in cache:
             cache[x] = probe(x)
         return cache[x]
@@ -170,31 +204,103 @@ def _search_input(inp: _Input, today: float, probe: Callable[[float], dict[str, 
     found: list[dict] = []
     for direction in (+1, -1):
         pending = set(base)
-        prev = today
-        for x in _ladder(inp, today, direction):
-            res = at(x)
+        points = [today, *_ladder(inp, today, direction)]
+
+        def visit(j: int) -> None:
+            """Rung ``j``'s outcomes are known: record each first change."""
+            res = at(points[j])[0]
             for name in sorted(pending):
                 if res[name] != base[name]:
-                    found.append({"outcome": name, "direction": direction, "same": prev, "changed": x})
+                    found.append({"outcome": name, "direction": direction, "same": points[j - 1], "changed": points[j]})
                     pending.discard(name)
+
+        def scan(i: int, j: int) -> None:
+            """Rungs up to ``i`` are visited and ``i``, ``j`` are probed: visit the rungs after ``i`` up to ``j``."""
             if not pending:
-                break
-            prev = x
+                return
+            (out_i, state_i), (out_j, state_j) = at(points[i])[:2], at(points[j])[:2]
+            if j > i + 1 and not (out_i == out_j and state_i == state_j):
+                m = (i + j) // 2
+                nearest = guess(points[i], points[j]) if guess else []
+                if nearest:  # split just before the rung past the nearest interpolated crossing
+                    k = next(k for k in range(i + 1, j + 1) if (points[k] - nearest[0]) * direction >= 0)
+                    m = k - 1 if k - 1 > i else k if k < j else m
+                scan(i, m)
+                scan(m, j)
+                return
+            # adjacent rungs, or nothing the rules compare changed in between:
+            # the rungs between have rung i's outcome, already recorded
+            visit(j)
+
+        if method == "ladder" or base_state is None:
+            for j in range(1, len(points)):
+                visit(j)
+                if not pending:
+                    break
+        elif len(points) > 1:
+            scan(0, len(points) - 1)
     # Bisect each bracket: `same` keeps today's outcome, `changed` does not.
     for f in found:
         name, same, changed = f["outcome"], f["same"], f["changed"]
+        for _ in range(GUESSES if guess else 0):
+            # interpolate again from the narrowest bracket so far: the crossing
+            # nearest `same` may be a comparison that does not move this outcome
+            guesses = [] if _narrow_enough(inp, same, changed) else guess(same, changed)
+            if not guesses:
+                break
+            for x in _around(inp, guesses[0], same, changed):
+                if at(x)[0][name] == base[name]:
+                    same = x
+                else:
+                    changed = x
+                    break
         for _ in range(MAX_BISECTIONS):
             if _narrow_enough(inp, same, changed):
                 break
             mid = _midpoint(inp, same, changed)
             if mid in (same, changed):
                 break
-            if at(mid)[name] == base[name]:
+            if at(mid)[0][name] == base[name]:
                 same = mid
             else:
                 changed = mid
-        f.update(same=same, changed=changed, after=at(changed)[name])
+        f.update(same=same, changed=changed, after=at(changed)[0][name])
     return found
+
+
+def _interpolated(inp: _Input, same: float, changed: float, crossed: list[tuple[float, float, float]]) -> list[float]:
+    """Where each crossed comparison's quantity meets its threshold between
+    ``same`` and ``changed``, interpolated (log-log for scale inputs, where the
+    economics are powers of volume, price and tokens; linear for fractions);
+    nearest to ``same`` first."""
+    out = []
+    lo, hi = min(same, changed), max(same, changed)
+    for va, vb, t in crossed:
+        try:
+            if inp.kind == "scale" and same > 0 and changed > 0 and va > 0 and vb > 0 and t > 0:
+                k = (math.log(t) - math.log(va)) / (math.log(vb) - math.log(va))
+                g = math.exp(math.log(same) + k * (math.log(changed) - math.log(same)))
+            else:
+                g = same + (t - va) / (vb - va) * (changed - same)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if lo < g < hi and g not in out:
+            out.append(g)
+    return sorted(out, key=lambda g: abs(g - same))
+
+
+def _around(inp: _Input, g: float, same: float, changed: float) -> list[float]:
+    """Two probe values either side of a guessed boundary ``g``, within the
+    search's tolerance of each other, the `same` side first; kept inside the bracket."""
+    sign = 1.0 if changed > same else -1.0
+    width = 0.4 * _REL_TOL * (1.0 if inp.kind == "fraction" else abs(g))
+    a, b = g - sign * width, g + sign * width
+    if inp.integer:
+        a, b = float(round(a)), float(round(b))
+        if a == b:
+            b = a + sign
+    lo, hi = min(same, changed), max(same, changed)
+    return [x for x in (a, b) if lo < x < hi]
 
 
 def _entry(workload: str, name: str, inp: _Input, today: float, confidence: str, base: dict[str, Any], f: dict | None, price_unit: str = "", option: str | None = None) -> dict:
@@ -275,12 +381,28 @@ def _price_input(w: WorkloadResult, a: Assessment) -> tuple[_Input, float, str, 
     return _Input("price", "GPU rate", "scale"), today, "/GPU-hour", lambda x: {"gpu_hourly_rate": x}
 
 
-def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None = None) -> list[dict]:
-    """Every boundary for one workload of ``a`` (flips first, nearest first)."""
+def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None = None, quiet: bool = True, method: str = "pruned") -> list[dict]:
+    """Every boundary for one workload of ``a`` (flips first, nearest first).
+
+    The probes run the rules ``quiet`` (conclusions only, no trace rendered);
+    ``quiet=False`` runs them in full, which must give the same boundaries
+    (tests/test_quiet_probes.py). ``method`` is how the ladder is walked (see
+    ``_search_input``): "pruned" (default) or "ladder" (every rung)."""
     data = data if data is not None else questionnaire_data(a)
     w = a.workloads[index]
     name = w.workload.name
     base = outcomes(w, a.organization)
+    base_state = condition_state(w, a.organization, a.params)
+    base_sessions = (w.evaluation, a.organization)
+
+    def search(inp: _Input, today: float, probe) -> list[dict]:
+        guess = None
+        if method != "ladder":
+            def guess(x: float, y: float) -> list[float]:
+                return _interpolated(inp, x, y, crossings(at_cache[x][2], at_cache[y][2], a.params))
+        at_cache: dict[float, tuple] = {today: (base, base_state, base_sessions)}
+        return _search_input(inp, today, probe, base, base_state, method, guess, at_cache)
+
     inputs = w.priced.inputs
     has_gpu = any(not c.option.per_token for c in w.priced.costs)
     entries: list[dict] = []
@@ -297,10 +419,10 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
 
         def probe(x: float, key: str = key) -> dict[str, Any]:
             value = int(x) if inp.integer else x
-            wr, org, _ = reassess(a, with_profile_value(data, index, key, value), only=index)
-            return outcomes(wr, org)
+            wr, org = reassess_profile(a, data, index, key, value, quiet=quiet)
+            return outcomes(wr, org), condition_state(wr, org, a.params), (wr.evaluation, org)
 
-        found = _search_input(inp, today, probe, base)
+        found = search(inp, today, probe)
         entries.extend(_collect(name, inp, today, inputs[inp.name].confidence, base, found))
 
     price = _price_input(w, a)
@@ -310,10 +432,10 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
         affected = [i for i, other in enumerate(a.workloads) if any(c.id == option for c in other.priced.costs)]
 
         def probe_price(x: float) -> dict[str, Any]:
-            results, org = reassess_many(a, with_price(data, option, fields(x)), affected)
-            return outcomes(results[index], org)
+            results, org = reassess_many(a, with_price(data, option, fields(x)), affected, quiet=quiet)
+            return outcomes(results[index], org), condition_state(results[index], org, a.params), (results[index].evaluation, org)
 
-        found = _search_input(inp, today, probe_price, base)
+        found = search(inp, today, probe_price)
         entries.extend(_collect(name, inp, today, "published", base, found, unit, option))
     return _order(entries)
 
@@ -333,7 +455,7 @@ def _order(entries: list[dict]) -> list[dict]:
     )
 
 
-def boundaries(a: Assessment) -> list[dict]:
+def boundaries(a: Assessment, quiet: bool = True, method: str = "pruned") -> list[dict]:
     """Decision boundaries for every workload of ``a``.
 
     One entry per (workload, outcome, input, direction) where the outcome flips
@@ -343,7 +465,7 @@ def boundaries(a: Assessment) -> list[dict]:
     data = questionnaire_data(a)
     out: list[dict] = []
     for i in range(len(a.workloads)):
-        out.extend(workload_boundaries(a, i, data))
+        out.extend(workload_boundaries(a, i, data, quiet=quiet, method=method))
     return out
 
 

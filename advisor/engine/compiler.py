@@ -17,6 +17,7 @@ facts, and crashes (found by `advisor rules check`, see tests/test_engine.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from advisor.engine.language import Atom, ParamRef
@@ -24,6 +25,7 @@ from advisor.engine.language import Atom, ParamRef
 _OP_JSON = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 
+@cache  # called for every fact of every session: the few hundred names are computed once
 def key(name: str) -> str:
     """A fact or parameter name as a durable-rules property name."""
     return name.replace(".", "__")

@@ -86,20 +86,33 @@ _RULE_NAME = re.compile(r'^\{"([A-Za-z0-9_]+)":')
 _SIMPLE_KEY = re.compile(r"^[A-Za-z0-9_$]+$")
 
 
+_NAME_CACHE: dict[str, str] = {}
+_str = json.encoder.encode_basestring  # what json.dumps(str, ensure_ascii=False) returns, without its wrapper
+
+
+def _name(k: str) -> str:
+    """``"k":`` for a property name, computed once per name per process."""
+    name = _NAME_CACHE.get(k)
+    if name is None:
+        name = (f'"{k}"' if _SIMPLE_KEY.match(k) else json.dumps(k, ensure_ascii=False)) + ":"
+        _NAME_CACHE[k] = name
+    return name
+
+
 def encode_fields(fields: dict[str, Any]) -> str:
     """The inside of a flat JSON object (no braces), for facts of scalars."""
     parts = []
     for k, v in fields.items():
-        name = f'"{k}"' if _SIMPLE_KEY.match(k) else json.dumps(k, ensure_ascii=False)
+        name = _NAME_CACHE.get(k) or _name(k)
         t = type(v)
         if t is str:
-            parts.append(f"{name}:{json.dumps(v, ensure_ascii=False)}")
+            parts.append(name + _str(v))
         elif t is bool:
-            parts.append(f"{name}:{'true' if v else 'false'}")
+            parts.append(name + ("true" if v else "false"))
         elif t is int or t is float:
-            parts.append(f"{name}:{_number(v, k)}")
+            parts.append(name + _number(v, k))
         else:
-            parts.append(f"{name}:{encode(v, k)}")
+            parts.append(name + encode(v, k))
     return ",".join(parts)
 
 
@@ -130,6 +143,7 @@ class CompiledRuleset:
     def __init__(self, definition: dict[str, Any], label: str):
         self.label = label
         self._shared = ""
+        self._shared_cache: dict[tuple, str] = {}
         self.name = f"advisor_{label}_{next(_NAMES)}"
         # durable-rules crashes (SIGSEGV) deleting a session in which no fact
         # matched any rule; a sentinel rule that the session's first fact always
@@ -160,7 +174,7 @@ class CompiledRuleset:
         sid = str(next(_SESSIONS))
         queue = [{"t": "session", "sid": sid}] + [dict(f, sid=sid) for f in facts]
         phases = list(between_phases or [])
-        self._shared = "," + encode_fields(shared) if shared else ""
+        self._shared = self._shared_text(shared)
         try:
             while True:
                 while queue:
@@ -177,6 +191,18 @@ class CompiledRuleset:
                 _dre.delete_state(self._handle, sid)
             except _dre.error:
                 pass
+
+    def _shared_text(self, shared: dict[str, Any] | None) -> str:
+        """The thresholds' encoding, computed once per distinct set of values (almost always one per process)."""
+        if not shared:
+            return ""
+        cache_key = tuple(shared.items())
+        text = self._shared_cache.get(cache_key)
+        if text is None:
+            if len(self._shared_cache) > 64:
+                self._shared_cache.clear()
+            text = self._shared_cache[cache_key] = "," + encode_fields(shared)
+        return text
 
     def _assert(self, fact: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         body = encode_fields(fact)

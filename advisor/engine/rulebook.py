@@ -9,6 +9,8 @@ its conclusions with a trace of every rule that fired.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,6 +41,7 @@ from advisor.validation import problems_from_validation
 from advisor.yamlio import Document, YamlError, read_yaml
 
 NOT_RULE_FILES = {"catalog.yaml", "defaults.yaml"}
+_MEMO_SIZE = 2048  # remembered quiet sessions per scope (a workload's boundary search needs a few hundred)
 _TEMPLATE = re.compile(r"\{([a-zA-Z0-9_.]+)(?::([^}]*))?\}")
 
 
@@ -98,6 +101,7 @@ class Evaluation:
     facts: dict[str, Any]
     conclusions: list[Conclusion]
     trace: list[TraceEntry]
+    memo: tuple | None = field(default=None, repr=False, compare=False)  # what a quiet session was remembered by
 
     def one(self, name: str) -> Any:
         for c in self.conclusions:
@@ -117,6 +121,47 @@ class Evaluation:
 
 class RulesError(AdvisorError):
     pass
+
+
+_ABSENT = object()
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+def _holds(a: Atom, actual: Any, params: dict[str, float]) -> bool | None:
+    """One comparison of a condition, as the engine would make it (None: it cannot be made)."""
+    if a.op == "present":
+        return (actual is not _ABSENT and actual is not None) == bool(a.value)
+    if actual is _ABSENT or actual is None:
+        return None
+    if a.op in ("in", "not_in"):
+        return (actual in a.value) == (a.op == "in")
+    threshold = params.get(a.value.name) if isinstance(a.value, ParamRef) else a.value
+    try:
+        return _COMPARE[a.op](actual, threshold)
+    except TypeError:
+        return None
+
+
+def _checker(a: Atom, params: dict[str, float]) -> Callable[[Any], bool | None]:
+    """``_holds`` for one atom with its threshold resolved once."""
+    if a.op == "present":
+        want = bool(a.value)
+        return lambda v: (v is not _ABSENT and v is not None) == want
+    if a.op in ("in", "not_in"):
+        values, inside = a.value, a.op == "in"
+        return lambda v: None if v is _ABSENT or v is None else (v in values) == inside
+    compare = _COMPARE[a.op]
+    threshold = params.get(a.value.name) if isinstance(a.value, ParamRef) else a.value
+
+    def check(v: Any) -> bool | None:
+        if v is _ABSENT or v is None:
+            return None
+        try:
+            return compare(v, threshold)
+        except TypeError:
+            return None
+
+    return check
 
 
 def _fmt(value: Any, spec: str | None) -> str:
@@ -169,6 +214,9 @@ class ScopeEngine:
         self.alternatives: dict[str, Alternative] = {}
         # only the thresholds this scope's conditions compare against travel with its facts
         self.params_used = sorted({a.value.name for lr in rules for alt in lr.alternatives for a in alt if isinstance(a.value, ParamRef)})
+        # every threshold a conclusion can depend on: compared in a condition or concluded as a value
+        concluded_params = {raw["param"] for lr in rules for raw in [lr.rule.then.value, *lr.rule.then.set.values()] if isinstance(raw, dict) and set(raw) == {"param"}}
+        self.params_needed = sorted(set(self.params_used) | concluded_params)
         definition: dict[str, Any] = {}
         names = set(conclusions)
         for ri, lr in enumerate(rules):
@@ -178,6 +226,12 @@ class ScopeEngine:
                 definition[rule_name] = {"all": patterns}
                 self.alternatives[rule_name] = alt
         self.compiled = CompiledRuleset(definition, scope)
+        # every distinct comparison the scope's conditions make, for condition_state()
+        self.atoms: tuple[Atom, ...] = tuple(dict.fromkeys(a for lr in rules for alt in lr.alternatives for a in alt))
+        self._memo: dict[tuple, tuple[dict[str, Any], tuple[Conclusion, ...]]] = {}
+        self._states: dict[tuple, tuple] = {}
+        self._checks_for: dict[str, float] | None = None
+        self._checks_list: list = []
 
     def evaluate(
         self,
@@ -185,8 +239,23 @@ class ScopeEngine:
         groups: dict[str, dict[str, Any]],
         params: dict[str, float],
         phases: list[Callable[["Evaluation"], dict[str, dict[str, Any]]]] | None = None,
+        quiet: bool = False,
     ) -> Evaluation:
-        """Run one entity in its own session. ``phases`` compute further fact groups from conclusions so far."""
+        """Run one entity in its own session. ``phases`` compute further fact groups from conclusions so far.
+
+        ``quiet`` reaches the same conclusions but keeps no trace: no "because"
+        sentence is rendered and no comparison recorded (the boundary search's
+        probes read conclusions only, and run the pipeline ~190 times a workload).
+        A quiet evaluation is also remembered (see ``_memo_key``): the probes
+        re-run many sessions whose facts did not change (a vendor's gates do not
+        depend on the request volume).
+        """
+        memo = self._memo_key(groups, params, phases) if quiet else None
+        if memo is not None:
+            hit = self._memo.get(memo)
+            if hit is not None:
+                facts_seen, concluded = hit
+                return Evaluation(entity, self.scope, dict(facts_seen), list(concluded), [], memo)
         facts: dict[str, Any] = {}
         for g in groups.values():
             facts.update(g)
@@ -209,7 +278,7 @@ class ScopeEngine:
             lr = self.rules[alt.rule_index]
             then = lr.rule.then
             compared = []
-            for a in alt.atoms:
+            for a in () if quiet else alt.atoms:
                 actual = lookup(a.fact)
                 op = SYMBOL[a.op] if a.op != "present" else ("is given" if a.value else "is not given")
                 entry: dict[str, Any] = {"fact": a.fact, "op": op, "actual": actual}
@@ -244,6 +313,8 @@ class ScopeEngine:
             value = conclude(then.conclude, then.value, True)
             for name, raw in then.set.items():
                 conclude(name, raw, False)
+            if quiet:
+                return new_facts
             because = render(lr.rule.because, lambda n: value if n == "value" else lookup(n))
             ev.trace.append(
                 TraceEntry(lr.rule.id, lr.ruleset, self.scope, entity, then.conclude, value, because, lr.rule.source, compared)
@@ -266,7 +337,92 @@ class ScopeEngine:
 
         self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])], shared=embedded)
         self._check(ev)
+        if memo is not None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[memo] = (dict(facts), tuple(ev.conclusions))
+            ev.memo = memo
         return ev
+
+    def forget(self) -> None:
+        """Drop the remembered quiet sessions (benchmarks time a search from cold)."""
+        self._memo.clear()
+        self._states.clear()
+
+    def _memo_key(self, groups, params, phases) -> tuple | None:
+        """What a session's conclusions depend on, or None when that cannot be told.
+
+        The engine is deterministic: the same facts and thresholds reach the same
+        conclusions. A phase is a host function of the evaluation so far; only a
+        phase that closes over nothing (so computes from the evaluation and
+        module constants alone, and has no side effect on its caller) can be
+        keyed by its code. A phase with a closure (e.g. one that also hands
+        figures back to its caller) makes the session run every time.
+        """
+        codes = []
+        for p in phases or ():
+            if getattr(p, "__closure__", True) is not None or not hasattr(p, "__code__"):
+                return None
+            codes.append(p.__code__)
+        try:
+            memo = (tuple((g, tuple(v.items())) for g, v in groups.items()), tuple([params.get(k) for k in self.params_needed]), tuple(codes))
+            hash(memo)
+        except TypeError:  # an unhashable fact value
+            return None
+        return memo
+
+    def condition_state(self, ev: Evaluation, params: dict[str, float]) -> tuple:
+        """Which of this scope's comparisons hold for ``ev``, and which rules fired.
+
+        Two evaluations with the same state took every branch of the rules the
+        same way. The boundary search uses it to skip an interval of an input
+        where nothing the rules compare changed between its ends (see
+        advisor.analysis.boundaries); the comparisons are the rule files' own
+        atoms and thresholds, evaluated on the session's facts.
+        ``params`` are the thresholds ``ev`` ran with (a remembered session's
+        state is kept with it).
+        """
+        if ev.memo is not None:
+            known = self._states.get(ev.memo)
+            if known is not None:
+                return known
+        values = dict(ev.facts)
+        for c in reversed(ev.conclusions):  # the first conclusion of a name wins, as in Evaluation.one
+            values[c.name] = c.value
+        get = values.get
+        state = tuple([check(get(fact, _ABSENT)) for fact, check in self._checks(params)]), tuple([c.rule for c in ev.conclusions])
+        if ev.memo is not None:
+            if len(self._states) >= _MEMO_SIZE:
+                self._states.clear()
+            self._states[ev.memo] = state
+        return state
+
+    def _checks(self, params: dict[str, float]) -> list[tuple[str, Callable[[Any], bool | None]]]:
+        """Each atom as (fact, test of a value), thresholds resolved; kept for the last ``params`` seen."""
+        if self._checks_for is not params:
+            self._checks_list = [(a.fact, _checker(a, params)) for a in self.atoms]
+            self._checks_for = params
+        return self._checks_list
+
+    def crossings(self, a: Evaluation, b: Evaluation, params: dict[str, float]) -> list[tuple[float, float, float]]:
+        """The numeric comparisons that came out differently in ``a`` and ``b``:
+        (the fact's value in a, in b, the threshold), for each such atom.
+
+        Between the two, each of these quantities crossed its threshold; the
+        boundary search interpolates where (advisor.analysis.boundaries)."""
+        out = []
+        for atom in self.atoms:
+            if atom.op not in ("lt", "le", "gt", "ge"):
+                continue
+            fa, fb = a.facts.get(atom.fact), b.facts.get(atom.fact)
+            if type(fa) not in (int, float) or type(fb) not in (int, float) or fa == fb:
+                continue
+            t = params.get(atom.value.name) if isinstance(atom.value, ParamRef) else atom.value
+            if type(t) not in (int, float):
+                continue
+            if _holds(atom, fa, params) != _holds(atom, fb, params):
+                out.append((float(fa), float(fb), float(t)))
+        return out
 
     def _check(self, ev: Evaluation) -> None:
         problems = []
@@ -293,6 +449,22 @@ class Rulebook:
     conclusions: dict[str, dict[str, ConclusionSpec]]  # scope -> name -> spec
     rules: dict[str, list[LoadedRule]]  # scope -> rules
     engines: dict[str, ScopeEngine]
+    quiet_mode: bool = False  # evaluations keep no trace (see quiet())
+
+    def quiet(self) -> "Rulebook":
+        """The same rule sets and compiled engines, evaluating without a trace.
+
+        For callers that read conclusions only (the boundary search's probes):
+        the conclusions are the same as ``evaluate`` reaches, but no "because"
+        sentence is rendered and ``Evaluation.trace`` stays empty.
+        """
+        if self.quiet_mode:
+            return self
+        q = self.__dict__.get("_quiet_twin")
+        if q is None:
+            q = dataclasses.replace(self, quiet_mode=True)
+            self.__dict__["_quiet_twin"] = q
+        return q
 
     def params(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
         out = {k: float(p.value) for k, p in self.parameters.items()}
@@ -302,7 +474,7 @@ class Rulebook:
         return out
 
     def evaluate(self, scope: str, entity: str, groups, params, phases=None) -> Evaluation:
-        return self.engines[scope].evaluate(entity, groups, params, phases)
+        return self.engines[scope].evaluate(entity, groups, params, phases, quiet=self.quiet_mode)
 
     def all_rules(self) -> list[LoadedRule]:
         return [r for s in SCOPES for r in self.rules.get(s, [])]
