@@ -243,6 +243,16 @@ def shown_options(r: WorkloadResult, rec_id: str | None) -> list[str]:
     return [c.id for c in r.priced.costs if c.id in out]
 
 
+def product_name(a: Assessment, option) -> str:
+    """'Together AI DeepSeek V3': the catalog's provider name and model, as a reader knows them.
+
+    Computed here because DecisionRecord.product spells the provider by its id
+    ('together DeepSeek V3'); the record should carry the provider's display name.
+    """
+    provider = a.catalog.providers.get(option.provider)
+    return f"{provider.name if provider else option.provider} {option.model}"
+
+
 def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_charts: bool) -> dict:
     """Charts, crossovers and the sensitivity table for one workload."""
     priced = r.priced
@@ -255,9 +265,11 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
     plotted = [current] + ([rec] if rec else []) + others
     plotted = plotted[:MAX_VOLUME_OPTIONS]
     lo, hi = defaults()["economics"]["volume_chart_range"]
-    pairs = [(current, o) for o in plotted if o.id != current.id]
+    # Crossings that matter to the decision only: the option the memo is about
+    # (recommended, or today's on a stay) against each other plotted option.
+    pairs = [(focus, o) for o in plotted if o.id != focus.id]
     if rec:
-        pairs += [(rec, o) for o in plotted if o.id not in (current.id, rec.id)]
+        pairs.insert(0, (current, rec))
     marks = charts.crossovers(pairs, numbers, a.catalog, priced.utilization, hours, lo, hi) if numbers.requests > 0 else []
     price = price_of(focus.option, a.catalog, priced.utilization, hours)
     swings = charts.swings(numbers, price, _sensitivity_ranges(numbers), _SENSITIVITY_LABEL) if numbers.requests > 0 else []
@@ -274,8 +286,9 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
         "plotted": [o.id for o in plotted],
     }
     if with_charts and numbers.requests > 0:
-        view["bar_svg"] = charts.lcpr_bars([c for c in priced.costs if c.id in shown], current.id, rec.id if rec else None)
-        view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks)
+        names = {c.id: product_name(a, c.option) for c in priced.costs}
+        view["bar_svg"] = charts.lcpr_bars([c for c in priced.costs if c.id in shown], current.id, rec.id if rec else None, names=names)
+        view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks, names=names)
         view["tornado_svg"] = charts.tornado_chart(swings, focus.result.lcpr, focus.id, _sensitivity_value) if swings else None
     answers = {v.option: v for v in r.workload.vendors}
     view["vendor_notes"] = [
@@ -446,7 +459,6 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     # Issue 6: what would change the answer, and when the money arrives.
     from advisor.analysis import boundaries as find_boundaries
     from advisor.analysis import timeline as savings_timeline
-    from advisor.analysis import timeline_svg
 
     flips = [b for b in find_boundaries(a) if b.get("flips")]
     flips.sort(key=lambda b: (not b.get("measure_first"), b.get("outcome") != "decision", abs(b.get("distance_pct") or 1e9)))
@@ -462,7 +474,7 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     for t in savings_timeline(a):
         if t.get("hypothetical") or not t.get("available", True):
             continue
-        timelines[t["workload"]] = {"t": t, "svg": timeline_svg(t) if with_charts else None}
+        timelines[t["workload"]] = {"t": t, "svg": charts.timeline_chart(t) if with_charts else None}
     for w in workloads:
         w["timeline"] = timelines.get(w["d"]["name"])
     rb = load_rulebook()
