@@ -196,6 +196,7 @@ def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> s
         subject=SUBJECT,
         created=created,
         svg=lambda s: Markup(s) if s else "",  # matplotlib output: escapes its own text
+        product=lambda option_id: ctx["names"].get(option_id, option_id),  # catalog provider + model, not the id
         label=lambda section, key: fmt.label(labels, section, key),
     )
 
