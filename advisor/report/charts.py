@@ -53,8 +53,8 @@ DEFAULT_STYLE = {
 }
 
 MIN_FONT = 7.0
-FULL_WIDTH = 6.95  # inches: the A4 text block (210 mm - 2 x 16 mm margins)
-HALF_WIDTH = 3.38  # one of two charts side by side (5 mm gutter)
+FULL_WIDTH = 7.16  # inches: the A4 text block (210 mm - 2 x 14 mm margins)
+HALF_WIDTH = 3.48  # one of two charts side by side (5 mm gutter)
 
 _XML_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
 
@@ -280,7 +280,7 @@ def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str
     series = volume_series(options, numbers, catalog, utilization, hours, factors)
     dashes = iter([(0, (4, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (2, 2))])
     with matplotlib.rc_context(_rc(style)):
-        fig = _figure(FULL_WIDTH, 2.45)
+        fig = _figure(FULL_WIDTH, 2.05)
         ax = fig.add_subplot(1, 1, 1)
         palette = iter(style["series"][1:])
         xs = [numbers.requests * f for f in factors]
@@ -389,7 +389,7 @@ def timeline_chart(t: dict, style: dict = DEFAULT_STYLE) -> str:
 
     months = t.get("months") or []
     with matplotlib.rc_context(_rc(style)):
-        fig = _figure(FULL_WIDTH, 2.3)
+        fig = _figure(FULL_WIDTH, 1.85)
         ax = fig.add_subplot(1, 1, 1)
         xs = [0] + [m["month"] for m in months]
         cum = [0.0] + [m["cumulative"] for m in months]

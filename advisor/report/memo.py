@@ -140,6 +140,7 @@ def _new_environment(folders: list[Path]):
         input_value=lambda value, name: fmt.input_value(name, value),
     )
     env.filters["groupby_entity"] = _group_by_entity
+    env.tests["complexity_input"] = lambda i: str(i.get("name", "")).startswith("complexity.")
     env.globals.update(distance=fmt.distance, OPS=fmt.OPS)
     return env
 

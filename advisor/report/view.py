@@ -43,7 +43,7 @@ _SENSITIVITY_LABEL = {
     "engineering_hours": "Engineering hours/month",
     "output_tokens": "Output tokens/request",
 }
-NEAREST_ROWS = 6
+NEAREST_ROWS = 4
 # Tier boundaries of the complexity score are not values that drift month to month.
 NOT_NEAREST = ("complexity.",)
 MAX_VOLUME_OPTIONS = 5
