@@ -280,7 +280,7 @@ def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str
     series = volume_series(options, numbers, catalog, utilization, hours, factors)
     dashes = iter([(0, (4, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (2, 2))])
     with matplotlib.rc_context(_rc(style)):
-        fig = _figure(FULL_WIDTH, 2.05)
+        fig = _figure(FULL_WIDTH, 1.95)
         ax = fig.add_subplot(1, 1, 1)
         palette = iter(style["series"][1:])
         xs = [numbers.requests * f for f in factors]
@@ -342,7 +342,7 @@ def tornado_chart(items: list[Swing], base: float, title: str, value_format, sty
     from matplotlib.ticker import MaxNLocator
 
     with matplotlib.rc_context(_rc(style)):
-        fig = _figure(HALF_WIDTH, 0.36 * len(items) + 0.95)
+        fig = _figure(HALF_WIDTH, 0.3 * len(items) + 0.78)
         ax = fig.add_subplot(1, 1, 1)
         for i, s in enumerate(items):
             ax.barh(i, s.low_lcpr - base, left=base, color=style["low"], height=0.62, linewidth=0)
