@@ -38,6 +38,9 @@ TEMPLATE = "memo.html.j2"
 STYLESHEET = "memo.css"
 LOGOS = ("logo.svg", "logo.png", "logo.jpg")
 SUBJECT = "Where to run AI inference: decision memo"
+# PDF Author. The questionnaire has no prepared_by field (advisor/model/questionnaire.py);
+# until it does, the memo names the tool that prepared it, not the organization.
+PREPARED_BY = "advisor"
 
 
 def bundled_template_dir() -> Path:
@@ -195,6 +198,7 @@ def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> s
         logo_src=logo_uri,
         title=title,
         subject=SUBJECT,
+        prepared_by=PREPARED_BY,
         created=created,
         svg=lambda s: Markup(s) if s else "",  # matplotlib output: escapes its own text
         product=lambda option_id: ctx["names"].get(option_id, option_id),  # catalog provider + model, not the id
