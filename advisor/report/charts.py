@@ -271,8 +271,11 @@ def crossovers(pairs: list[tuple[OptionCost, OptionCost]], numbers: core.Workloa
     return kept
 
 
-def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str | None, numbers: core.Workload, catalog: Catalog, utilization: float, hours: float, lo: float, hi: float, marks: list[Crossover], style: dict = DEFAULT_STYLE, names: dict[str, str] | None = None) -> str:
-    """Monthly cost of each option from lo x to hi x today's requests (log axes)."""
+def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str | None, numbers: core.Workload, catalog: Catalog, utilization: float, hours: float, lo: float, hi: float, marks: list[Crossover], style: dict = DEFAULT_STYLE, names: dict[str, str] | None = None, width: float = FULL_WIDTH) -> str:
+    """Monthly cost of each option from lo x to hi x today's requests (log axes).
+
+    At half width the legend goes under the plot, where it covers no line."""
+    narrow = width < FULL_WIDTH
     import matplotlib
 
     n = 90
@@ -280,7 +283,7 @@ def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str
     series = volume_series(options, numbers, catalog, utilization, hours, factors)
     dashes = iter([(0, (4, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (2, 2))])
     with matplotlib.rc_context(_rc(style)):
-        fig = _figure(FULL_WIDTH, 1.95)
+        fig = _figure(width, 1.95 + (0.16 * len(options) if narrow else 0))
         ax = fig.add_subplot(1, 1, 1)
         palette = iter(style["series"][1:])
         xs = [numbers.requests * f for f in factors]
@@ -304,7 +307,10 @@ def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str
         ax.set_ylabel("Monthly cost, loaded")
         _plain_log_axis(ax.xaxis, _count)
         _plain_log_axis(ax.yaxis, money_tick)
-        ax.legend(frameon=False, loc="upper left", handlelength=2.6)
+        if narrow:
+            fig.legend(frameon=False, loc="outside lower center", ncol=1, handlelength=2.6)
+        else:
+            ax.legend(frameon=False, loc="upper left", handlelength=2.6)
         return _svg(fig)
 
 
@@ -377,7 +383,7 @@ def _phase_bands(t: dict) -> list[list]:
     return bands
 
 
-def timeline_chart(t: dict, style: dict = DEFAULT_STYLE) -> str:
+def timeline_chart(t: dict, style: dict = DEFAULT_STYLE, width: float = FULL_WIDTH) -> str:
     """The J-curve of one workload's savings timeline (advisor.analysis.timeline).
 
     Bars: net savings each month; line: cumulative net savings; shaded bands:
@@ -389,7 +395,8 @@ def timeline_chart(t: dict, style: dict = DEFAULT_STYLE) -> str:
 
     months = t.get("months") or []
     with matplotlib.rc_context(_rc(style)):
-        fig = _figure(FULL_WIDTH, 1.85)
+        narrow = width < FULL_WIDTH
+        fig = _figure(width, 1.85 + (0.5 if narrow else 0))
         ax = fig.add_subplot(1, 1, 1)
         xs = [0] + [m["month"] for m in months]
         cum = [0.0] + [m["cumulative"] for m in months]
@@ -401,7 +408,7 @@ def timeline_chart(t: dict, style: dict = DEFAULT_STYLE) -> str:
         bands = _phase_bands(t)
         # Stagger the phase names into rows above the plot: a name goes to the
         # lowest row where it does not run into the previous name of that row.
-        per_inch = last / (FULL_WIDTH - 0.8)
+        per_inch = last / (width - 0.8)
         char = MIN_FONT * 0.6 / 72 * per_inch  # one character's width in months
         rows_end: list[float] = []
         trans = blended_transform_factory(ax.transData, ax.transAxes)
@@ -427,5 +434,8 @@ def timeline_chart(t: dict, style: dict = DEFAULT_STYLE) -> str:
         ax.yaxis.set_major_formatter(_formatter(money_tick))
         top = max(cum + [m["savings"] for m in months] + [0.0])
         ax.set_ylim(top=top * 1.08 if top > 0 else None)
-        ax.legend(loc="upper left", bbox_to_anchor=(0.25, 1.0), frameon=True, framealpha=0.9, edgecolor="none")
+        if narrow:
+            fig.legend(frameon=False, loc="outside lower center", ncol=1)
+        else:
+            ax.legend(loc="upper left", bbox_to_anchor=(0.25, 1.0), frameon=True, framealpha=0.9, edgecolor="none")
         return _svg(fig)

@@ -291,7 +291,9 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
     if with_charts and numbers.requests > 0:
         names = {c.id: product_name(a, c.option) for c in priced.costs}
         view["bar_svg"] = charts.lcpr_bars([c for c in priced.costs if c.id in shown], current.id, rec.id if rec else None, names=names)
-        view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks, names=names)
+        # Several workloads: each workload's charts two to a row (issue 11 page budget).
+        width = charts.FULL_WIDTH if len(a.workloads) == 1 else charts.HALF_WIDTH
+        view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks, names=names, width=width)
         view["tornado_svg"] = charts.tornado_chart(swings, focus.result.lcpr, focus.id, _sensitivity_value) if swings else None
     answers = {v.option: v for v in r.workload.vendors}
     view["vendor_notes"] = [
@@ -556,7 +558,7 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     for t in savings_timeline(a):
         if t.get("hypothetical") or not t.get("available", True):
             continue
-        timelines[t["workload"]] = {"t": t, "svg": charts.timeline_chart(t) if with_charts else None}
+        timelines[t["workload"]] = {"t": t, "svg": charts.timeline_chart(t) if with_charts and len(a.workloads) == 1 else None}
     for w in workloads:
         w["timeline"] = timelines.get(w["d"]["name"])
     date = memo_date(a, result, deterministic)
@@ -574,7 +576,7 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "p1": p1,
         "names": option_names(a),
         "signals": signal_split(watch),
-        "boundaries": flips[: PAGE_ONE_BOUNDARIES if len(a.workloads) == 1 else PAGE_ONE_BOUNDARIES - 1],
+        "boundaries": flips[: PAGE_ONE_BOUNDARIES if len(a.workloads) == 1 else 2 if len(a.workloads) <= PAGE_ONE_SENTENCES else PAGE_ONE_BOUNDARIES],
         "nearest": nearest_thresholds(result, a, labels)[:NEAREST_ROWS],
         "watch": watch,
         "monitoring": monitoring if monitoring_applies(result, monitoring) else None,
