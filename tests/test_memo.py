@@ -275,7 +275,7 @@ def test_ten_workloads_render_in_parallel_and_bad_files_are_reported(tmp_path):
     assert "<i>escaped & named</i>" in text
     for i in (1, 2, 10):
         assert f"workload-{i:02d}-" in text
-    assert len(pypdf.PdfReader(str(out)).pages) >= 10
+    assert 10 <= len(pypdf.PdfReader(str(out)).pages) <= 20  # page budget for ten workloads (issue 11)
 
 
 def test_importing_the_memo_module_loads_neither_weasyprint_nor_matplotlib():
