@@ -84,7 +84,7 @@ def test_part1_headline_figures(part1, part1_pdf):
     assert "B2B SaaS (field guide Part 1, Volume Gate)" in page1 and "CTO and VP Finance" in page1
     assert "2026-05-01" in page1  # pricing as-of
     # The LCPR table keeps every option of the guide's table.
-    for option, monthly in (("openai/gpt-5.5", "$18,128"), ("lambda/h100", "$4,201"), ("together/deepseek-v3", "$2,546"), ("fireworks/llama-70b", "$2,462")):
+    for option, monthly in (("OpenAI GPT-5.5", "$18,128"), ("Lambda 70B FP8 on H100 SXM", "$4,201"), ("Together AI DeepSeek V3", "$2,546"), ("Fireworks AI Llama 70B", "$2,462")):
         assert re.search(re.escape(option) + r".{0,120}?" + re.escape(monthly), flat(text)), option
 
 
@@ -94,7 +94,8 @@ def test_vendor_matrix_letters_match_the_assessment(part1, part1_pdf):
     body = flat(text)
     for v in assessment_dict(part1)["workloads"][0]["vendors"]:
         cells = " ".join(letters[g["verdict"]] + ("*" if g["prefilled"] else "") for g in v["gates"].values())
-        assert re.search(re.escape(v["option"]) + r" (LCPR #\d )?" + re.escape(cells), body), (v["option"], cells)
+        product = {"together/deepseek-v3": "Together AI DeepSeek V3", "fireworks/llama-70b": "Fireworks AI Llama 70B", "lambda/h100": "Lambda 70B FP8 on H100 SXM"}[v["option"]]
+        assert re.search(re.escape(product) + r" (LCPR #\d )?" + re.escape(cells), body), (product, cells)
     assert "Eliminated" in body and "pre-filled" in body
 
 
