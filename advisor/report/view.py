@@ -521,6 +521,8 @@ def page_one(a: Assessment, result: dict, start: dt.date, flips: list[dict]) -> 
         "savings": savings if moving else None,
         "forgone": sum(x["forgone"] or 0 for x in rows),
         "forgone_count": sum(1 for x in rows if x["forgone"]),
+        "unlock_budget": sum(x["rec"].migration_cost or 0 for x in rows if x["forgone"]),
+        "unlock_weeks": sum(x["rec"].engineer_weeks or 0 for x in rows if x["forgone"]),
         "budget": budget,
         "engineer_weeks": sum(r.engineer_weeks or 0 for r in moving),
         "moving": len(moving),
