@@ -38,6 +38,9 @@ TEMPLATE = "memo.html.j2"
 STYLESHEET = "memo.css"
 LOGOS = ("logo.svg", "logo.png", "logo.jpg")
 SUBJECT = "Where to run AI inference: decision memo"
+# PDF Author. The questionnaire has no prepared_by field (advisor/model/questionnaire.py);
+# until it does, the memo names the tool that prepared it, not the organization.
+PREPARED_BY = "advisor"
 
 
 def bundled_template_dir() -> Path:
@@ -140,6 +143,7 @@ def _new_environment(folders: list[Path]):
         input_value=lambda value, name: fmt.input_value(name, value),
     )
     env.filters["groupby_entity"] = _group_by_entity
+    env.tests["complexity_input"] = lambda i: str(i.get("name", "")).startswith("complexity.")
     env.globals.update(distance=fmt.distance, OPS=fmt.OPS)
     return env
 
@@ -194,8 +198,10 @@ def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> s
         logo_src=logo_uri,
         title=title,
         subject=SUBJECT,
+        prepared_by=PREPARED_BY,
         created=created,
         svg=lambda s: Markup(s) if s else "",  # matplotlib output: escapes its own text
+        product=lambda option_id: ctx["names"].get(option_id, option_id),  # catalog provider + model, not the id
         label=lambda section, key: fmt.label(labels, section, key),
     )
 

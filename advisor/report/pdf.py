@@ -107,6 +107,11 @@ def html_to_pdf(html: str, *, base_dir: Path, policy: FetchPolicy, deterministic
 
     known = set(getattr(weasyprint, "DEFAULT_OPTIONS", {}))
     options: dict = {}
+    if "pdf_tags" in known:
+        # A tagged PDF (structure tree, /MarkInfo, /Lang): screen readers follow the
+        # headings, tables and lists; bookmarks come from the headings (h2, h3).
+        # Not claimed as PDF/UA: the charts carry no alternative text in the tree.
+        options["pdf_tags"] = True
     if not deterministic:
         return document.write_pdf(**options)
     # A fixed document identifier, and fontTools' font-subset timestamps taken

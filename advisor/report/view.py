@@ -43,7 +43,7 @@ _SENSITIVITY_LABEL = {
     "engineering_hours": "Engineering hours/month",
     "output_tokens": "Output tokens/request",
 }
-NEAREST_ROWS = 6
+NEAREST_ROWS = 4
 # Tier boundaries of the complexity score are not values that drift month to month.
 NOT_NEAREST = ("complexity.",)
 MAX_VOLUME_OPTIONS = 5
@@ -128,7 +128,10 @@ def nearest_thresholds(result: dict, a: Assessment, labels: dict) -> list[Thresh
         bands = [r for r in rows if r.entity == w.workload.name and r.param.startswith("volume.") and r.fact == "economics.closed_api_spend"]
         if bands:
             forced.append(min(bands, key=lambda r: r.relative))
-        uses_gpu = any(not c.option.per_token for c in w.priced.costs)
+        # Only where the company runs a GPU today or is told to: the default input
+        # equals the threshold, so for everyone else the row says nothing.
+        decided = w.best if (w.best is not None and w.decision == "migrate") else None
+        uses_gpu = any(c is not None and not c.option.per_token for c in (w.priced.current, decided))
         if uses_gpu and util_param in params:
             spec = rb.parameters[util_param]
             forced.append(Threshold(w.workload.name, "profile.dedicated_utilization", fmt.label(labels, "inputs", "profile.dedicated_utilization"), float(w.priced.utilization), util_param, float(params[util_param]), spec.unit, spec.description, "<"))
@@ -243,6 +246,16 @@ def shown_options(r: WorkloadResult, rec_id: str | None) -> list[str]:
     return [c.id for c in r.priced.costs if c.id in out]
 
 
+def product_name(a: Assessment, option) -> str:
+    """'Together AI DeepSeek V3': the catalog's provider name and model, as a reader knows them.
+
+    Computed here because DecisionRecord.product spells the provider by its id
+    ('together DeepSeek V3'); the record should carry the provider's display name.
+    """
+    provider = a.catalog.providers.get(option.provider)
+    return f"{provider.name if provider else option.provider} {option.model}"
+
+
 def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_charts: bool) -> dict:
     """Charts, crossovers and the sensitivity table for one workload."""
     priced = r.priced
@@ -255,9 +268,11 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
     plotted = [current] + ([rec] if rec else []) + others
     plotted = plotted[:MAX_VOLUME_OPTIONS]
     lo, hi = defaults()["economics"]["volume_chart_range"]
-    pairs = [(current, o) for o in plotted if o.id != current.id]
+    # Crossings that matter to the decision only: the option the memo is about
+    # (recommended, or today's on a stay) against each other plotted option.
+    pairs = [(focus, o) for o in plotted if o.id != focus.id]
     if rec:
-        pairs += [(rec, o) for o in plotted if o.id not in (current.id, rec.id)]
+        pairs.insert(0, (current, rec))
     marks = charts.crossovers(pairs, numbers, a.catalog, priced.utilization, hours, lo, hi) if numbers.requests > 0 else []
     price = price_of(focus.option, a.catalog, priced.utilization, hours)
     swings = charts.swings(numbers, price, _sensitivity_ranges(numbers), _SENSITIVITY_LABEL) if numbers.requests > 0 else []
@@ -274,8 +289,11 @@ def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_
         "plotted": [o.id for o in plotted],
     }
     if with_charts and numbers.requests > 0:
-        view["bar_svg"] = charts.lcpr_bars([c for c in priced.costs if c.id in shown], current.id, rec.id if rec else None)
-        view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks)
+        names = {c.id: product_name(a, c.option) for c in priced.costs}
+        view["bar_svg"] = charts.lcpr_bars([c for c in priced.costs if c.id in shown], current.id, rec.id if rec else None, names=names)
+        # Several workloads: each workload's charts two to a row (issue 11 page budget).
+        width = charts.FULL_WIDTH if len(a.workloads) == 1 else charts.HALF_WIDTH
+        view["volume_svg"] = charts.volume_chart(plotted, current.id, rec.id if rec else None, numbers, a.catalog, priced.utilization, hours, lo, hi, marks, names=names, width=width)
         view["tornado_svg"] = charts.tornado_chart(swings, focus.result.lcpr, focus.id, _sensitivity_value) if swings else None
     answers = {v.option: v for v in r.workload.vendors}
     view["vendor_notes"] = [
@@ -423,7 +441,99 @@ def memo_date(a: Assessment, result: dict, deterministic: bool) -> str:
 
 
 PAGE_ONE_BOUNDARIES = 3  # page 1 holds the decision; the rest of the boundaries are in the JSON
-PAGE_ONE_THRESHOLDS = 4
+PAGE_ONE_SENTENCES = 3  # workloads decided in a sentence each; beyond this, one table row each
+PAGE_ONE_MEASURE_FIRST = 3
+AVERAGE_MONTH_DAYS = 365.25 / 12
+
+
+def month_after(start: dt.date, months: float | None) -> str | None:
+    """'March 2027': the calendar month ``months`` after ``start`` (a date)."""
+    if months is None or not isinstance(months, (int, float)) or months != months or months in (float("inf"), float("-inf")):
+        return None
+    return (start + dt.timedelta(days=round(months * AVERAGE_MONTH_DAYS))).strftime("%B %Y")
+
+
+def option_names(a: Assessment) -> dict[str, str]:
+    """Every option id the memo can print, by the name a reader knows (catalog provider + model)."""
+    return {o.id: product_name(a, o) for o in a.catalog.options} | {
+        c.id: product_name(a, c.option) for r in a.workloads for c in r.priced.costs
+    }
+
+
+def signal_split(watch: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Revert signals and red flags as the reader needs them: firing, quiet (measured
+    and below the threshold) and not measured (no value to compare today).
+
+    From the watch list, not DecisionRecord.signals: the record lists only the
+    workload's firing warnings, not the quiet and unmeasured tripwires.
+    """
+    rows = watch["red_flags"] + watch["revert_signals"]  # red flags first: they apply at every stage
+    return {
+        "firing": [s for s in rows if s["firing"]],
+        "quiet": [s for s in rows if not s["firing"] and s["today"]],
+        "not_measured": [s for s in rows if not s["firing"] and not s["today"]],
+    }
+
+
+def page_one(a: Assessment, result: dict, start: dt.date, flips: list[dict]) -> dict[str, Any]:
+    """Page 1's figures, every one read from the decision records (Assessment.records).
+
+    Two portfolio figures are computed here because no record carries them (the
+    Assessment should gain a portfolio summary): the combined payback of several
+    migrations (their budgets over their savings) and its calendar month.
+    """
+    rows = []
+    for rec, d in zip(a.records, result["workloads"]):
+        migrate = rec.decision == "migrate"
+        rows.append({
+            "rec": rec,
+            "d": d,
+            "migrate": migrate,
+            "staffing": d["complexity"]["timeline"],
+            "full_savings_month": month_after(start, rec.lead_time_months) if migrate else None,
+            "paid_back_month": month_after(start, rec.payback_from_decision_months) if migrate else None,
+            "forgone": rec.forgone_savings_per_month if (not migrate and rec.forgone_savings_per_month and rec.forgone_savings_per_month > 0) else None,
+        })
+    moving = [x["rec"] for x in rows if x["migrate"]]
+    savings = sum(r.savings_per_month or 0 for r in moving)
+    budget = sum(r.migration_cost or 0 for r in moving)
+    lead = max((r.lead_time_months or 0 for r in moving), default=None)
+    if len(moving) == 1:
+        payback, payback_from_decision = moving[0].payback_months, moving[0].payback_from_decision_months
+    elif moving and savings > 0:  # portfolio figure: no record has it (see the docstring)
+        payback = core.payback_months(budget, savings)
+        payback_from_decision = core.payback_from_decision_months(payback, lead or 0)
+    else:
+        payback = payback_from_decision = None
+    measure_first: list[str] = []
+    for b in flips:
+        if b.get("measure_first") and b.get("input") and b["input"] not in measure_first:
+            measure_first.append(b["input"])
+    for r in a.records:
+        for name in r.weakest_inputs:
+            if name.startswith("profile.") and name not in measure_first:
+                measure_first.append(name)
+    return {
+        "rows": rows,
+        "sentences": len(rows) <= PAGE_ONE_SENTENCES,
+        "cost_today": sum(r.loaded_cost_today for r in a.records),
+        "invoice_today": sum(r.invoice_today for r in a.records),
+        "savings": savings if moving else None,
+        "forgone": sum(x["forgone"] or 0 for x in rows),
+        "forgone_count": sum(1 for x in rows if x["forgone"]),
+        "unlock_budget": sum(x["rec"].migration_cost or 0 for x in rows if x["forgone"]),
+        "unlock_weeks": sum(x["rec"].engineer_weeks or 0 for x in rows if x["forgone"]),
+        "budget": budget,
+        "engineer_weeks": sum(r.engineer_weeks or 0 for r in moving),
+        "moving": len(moving),
+        "lead_time_months": lead,
+        "payback_months": payback,
+        "payback_from_decision_months": payback_from_decision,
+        "full_savings_month": month_after(start, lead) if moving else None,
+        "paid_back_month": month_after(start, payback_from_decision),
+        "start": start,
+        "measure_first": measure_first[:PAGE_ONE_MEASURE_FIRST],
+    }
 
 
 def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool = True) -> dict[str, Any]:
@@ -432,21 +542,9 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     workloads = []
     for r, d in zip(a.workloads, result["workloads"]):
         workloads.append({"d": d, "v": workload_view(r, d, a, labels, with_charts)})
-    migrating = [w["d"] for w in workloads if w["d"]["decision"] == "migrate"]
-    total_migration = sum(w["migration_cost"] or 0 for w in migrating)
-    savings = result["summary"]["savings_per_month"] or 0
-    payback = core.payback_months(total_migration, savings) if migrating else None
-    lead = max((w["lead_time_months"] or 0 for w in migrating), default=0)
-    headline = {
-        "migration_cost": total_migration,
-        "payback_months": payback,
-        "payback_from_decision_months": core.payback_from_decision_months(payback, lead) if payback is not None else None,
-        "lead_time_months": lead,
-    }
     # Issue 6: what would change the answer, and when the money arrives.
     from advisor.analysis import boundaries as find_boundaries
     from advisor.analysis import timeline as savings_timeline
-    from advisor.analysis import timeline_svg
 
     flips = [b for b in find_boundaries(a) if b.get("flips")]
     flips.sort(key=lambda b: (not b.get("measure_first"), b.get("outcome") != "decision", abs(b.get("distance_pct") or 1e9)))
@@ -462,9 +560,12 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     for t in savings_timeline(a):
         if t.get("hypothetical") or not t.get("available", True):
             continue
-        timelines[t["workload"]] = {"t": t, "svg": timeline_svg(t) if with_charts else None}
+        timelines[t["workload"]] = {"t": t, "svg": charts.timeline_chart(t) if with_charts and len(a.workloads) == 1 else None}
     for w in workloads:
         w["timeline"] = timelines.get(w["d"]["name"])
+    date = memo_date(a, result, deterministic)
+    p1 = page_one(a, result, a.questionnaire.assessed_on or dt.date.fromisoformat(date), flips)
+    watch = watch_rows(a, result, labels)
     rb = load_rulebook()
     params = [
         {"name": k, "value": v["value"], "overridden": v["overridden"], "unit": rb.parameters[k].unit if k in rb.parameters else None,
@@ -474,11 +575,12 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     return {
         "r": result,
         "workloads": workloads,
-        "headline": headline,
-        "boundaries": flips[:PAGE_ONE_BOUNDARIES],
-        "boundaries_more": max(0, len(flips) - PAGE_ONE_BOUNDARIES),
-        "nearest": nearest_thresholds(result, a, labels)[: PAGE_ONE_THRESHOLDS if flips else None],
-        "watch": watch_rows(a, result, labels),
+        "p1": p1,
+        "names": option_names(a),
+        "signals": signal_split(watch),
+        "boundaries": flips[: PAGE_ONE_BOUNDARIES if len(a.workloads) == 1 else 2 if len(a.workloads) <= PAGE_ONE_SENTENCES else PAGE_ONE_BOUNDARIES],
+        "nearest": nearest_thresholds(result, a, labels)[:NEAREST_ROWS],
+        "watch": watch,
         "monitoring": monitoring if monitoring_applies(result, monitoring) else None,
         "catalog_used": catalog_used(a),
         "trace_groups": condense_vendor_groups(trace_groups(result["trace"]), result["trace"]) if len(result["workloads"]) > CONDENSE_TRACE_ABOVE else trace_groups(result["trace"]),
@@ -489,6 +591,6 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "params": params,
         "units": {p["name"]: p["unit"] for p in params},
         "operations": a.questionnaire.operations,
-        "memo_date": memo_date(a, result, deterministic),
+        "memo_date": date,
         "L": labels,
     }
