@@ -247,13 +247,10 @@ def shown_options(r: WorkloadResult, rec_id: str | None) -> list[str]:
 
 
 def product_name(a: Assessment, option) -> str:
-    """'Together AI DeepSeek V3': the catalog's provider name and model, as a reader knows them.
+    """'Together AI DeepSeek V3': the same name the decision record gives the option."""
+    from advisor.decision.build import product_name as record_product_name
 
-    Computed here because DecisionRecord.product spells the provider by its id
-    ('together DeepSeek V3'); the record should carry the provider's display name.
-    """
-    provider = a.catalog.providers.get(option.provider)
-    return f"{provider.name if provider else option.provider} {option.model}"
+    return record_product_name(option, a.catalog)
 
 
 def workload_view(r: WorkloadResult, d: dict, a: Assessment, labels: dict, with_charts: bool) -> dict:
@@ -460,19 +457,23 @@ def option_names(a: Assessment) -> dict[str, str]:
     }
 
 
-def signal_split(watch: dict[str, list[dict]]) -> dict[str, list[dict]]:
+def signal_split(watch: dict[str, list[dict]], records=()) -> dict[str, list[dict]]:
     """Revert signals and red flags as the reader needs them: firing, quiet (measured
     and below the threshold) and not measured (no value to compare today).
 
-    From the watch list, not DecisionRecord.signals: the record lists only the
-    workload's firing warnings, not the quiet and unmeasured tripwires.
+    The state is the decision record's (DecisionRecord.signals: one definition of
+    "measured" for the memo, the JSON and the interview); the watch list adds
+    each signal's thresholds and today's values for display.
     """
     rows = watch["red_flags"] + watch["revert_signals"]  # red flags first: they apply at every stage
-    return {
-        "firing": [s for s in rows if s["firing"]],
-        "quiet": [s for s in rows if not s["firing"] and s["today"]],
-        "not_measured": [s for s in rows if not s["firing"] and not s["today"]],
-    }
+    state = {s.rule: s.state for s in (records[0].signals if records else []) if s.rule}
+
+    def of(s: dict) -> str:
+        if s["rule"] in state:
+            return state[s["rule"]]
+        return "firing" if s["firing"] else ("quiet" if s["today"] else "not_measured")
+
+    return {k: [s for s in rows if of(s) == k] for k in ("firing", "quiet", "not_measured")}
 
 
 def page_one(a: Assessment, result: dict, start: dt.date, flips: list[dict]) -> dict[str, Any]:
@@ -577,7 +578,7 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "workloads": workloads,
         "p1": p1,
         "names": option_names(a),
-        "signals": signal_split(watch),
+        "signals": signal_split(watch, a.records),
         "boundaries": flips[: PAGE_ONE_BOUNDARIES if len(a.workloads) == 1 else 2 if len(a.workloads) <= PAGE_ONE_SENTENCES else PAGE_ONE_BOUNDARIES],
         "nearest": nearest_thresholds(result, a, labels)[:NEAREST_ROWS],
         "watch": watch,
