@@ -118,6 +118,8 @@ def _change_phrase(name: str, before: Any, after: Any) -> str:
     subject = OUTCOME_LABELS[name]
     if name.startswith("gate."):
         verb = {"pass": "pass", "fail": "fail", "pass_with_execution_risk": "pass only with execution risk"}.get(after, _fmt_outcome(name, after))
+        if before == "pass_with_execution_risk" and after == "pass":
+            verb = "pass without the execution-risk caveat"
         return f"{subject} would {verb}"
     if name == "stage":
         return f"{subject} would move from {_fmt_outcome(name, before)} to {_fmt_outcome(name, after)}"
