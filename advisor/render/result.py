@@ -212,3 +212,108 @@ def assessment_dict(a: Assessment, include_trace: bool = True) -> dict:
         "inputs": [input_dict(i) for i in list(a.settings.values()) + list(org_inputs.values())],
         "trace": trace,
     }
+
+
+# ---------------------------------------------------------------- compact form (issue 10)
+#
+# `advisor score --format json|yaml` prints this by default (`--trace full`
+# prints the dict above unchanged). Same facts, said once: the trace keeps each
+# fired rule's id, conclusion, value and comparisons but no sentence; sentences
+# stay where a reader looks for them (the decision, the gates, signals, the
+# stage, flipping boundaries); what the decision record holds is not repeated
+# beside it. docs/rules.md ("The JSON shapes") documents both forms.
+
+def _compared(cs: list[dict]) -> list[dict]:
+    return [{k: c[k] for k in ("fact", "op", "threshold", "param", "actual") if k in c} for c in cs]
+
+
+def _without(d: dict | None, *keys: str) -> dict | None:
+    return None if d is None else {k: v for k, v in d.items() if k not in keys}
+
+
+def _compact_trace(trace: list[dict]) -> list[dict]:
+    """One group per evaluated entity: the facts its rules compared, each once
+    (``facts``: name -> the value compared), then its fired rules in firing
+    order, each comparison as ``[fact, op, threshold]`` or, for a threshold
+    that is a parameter, ``[fact, op, threshold, parameter]``."""
+    groups: dict[tuple[str, str], dict] = {}
+    for t in trace:
+        g = groups.setdefault((t["scope"], t["entity"]), {"entity": t["entity"], "scope": t["scope"], "facts": {}, "fired": []})
+        compared = []
+        for c in t["compared"]:
+            g["facts"][c["fact"]] = c["actual"]
+            compared.append([c["fact"], c["op"], c.get("threshold")] + ([c["param"]] if "param" in c else []))
+        g["fired"].append({"rule": t["rule"], "conclusion": t["conclusion"], "value": t["value"], "compared": compared})
+    return list(groups.values())
+
+
+def _compact_vendor(v: dict) -> dict:
+    # rank, LCPR and cost are the record's options; a gate's rule is in the trace;
+    # a gate's sentence is kept where it is not a plain pass
+    gates = {}
+    for g, x in v["gates"].items():
+        gates[g] = {"verdict": x["verdict"], "prefilled": x["prefilled"]}
+        if x["verdict"] != "pass" and x["because"]:
+            gates[g]["because"] = x["because"]
+    return {
+        "option": v["option"],
+        "verdict": v["verdict"],
+        "because": v["because"],
+        "gates": gates,
+        "eliminated_by": v["eliminated_by"],
+        "mitigated": v["mitigated"],
+        "compliance_issues": [_without(s, "compared") for s in v["compliance_issues"]],
+    }
+
+
+_BOUNDARY_HOLDS = ("outcome", "input", "option", "today", "before", "flips")
+# a flipping boundary's input label and confidence are in the sentence and in ``inputs``
+_BOUNDARY_DROP = ("workload", "label", "confidence")
+
+
+def _compact_boundary(b: dict) -> dict:
+    if b.get("flips"):
+        return {k: v for k, v in b.items() if k not in _BOUNDARY_DROP and v is not None}
+    return {k: b[k] for k in _BOUNDARY_HOLDS if b.get(k) is not None}
+
+
+# Figures the decision record holds (record.today, .recommended, .confidence,
+# .weakest_inputs, .basis, the money and time figures): the compact workload
+# leaves them to the record instead of printing them twice.
+_IN_RECORD = (
+    "because", "confidence", "assumed_inputs", "current", "recommended_option", "best_candidate",
+    "savings_per_month", "migration_engineer_weeks", "migration_cost", "payback_months", "lead_time_months",
+    "payback_from_decision_months", "output_tokens_per_day", "breakeven_tokens_per_day",
+)
+
+
+def _compact_workload(w: dict) -> dict:
+    out = {k: v for k, v in w.items() if not ("record" in w and k in _IN_RECORD)}
+    out["gates"] = {g: _without(x, "compared") for g, x in w["gates"].items()}
+    for key in ("stay_blocker", "deployment"):
+        out[key] = _without(w[key], "compared")
+    for key in ("warnings", "insights"):
+        out[key] = [_without(s, "compared") for s in w[key]]
+    out["vendors"] = [_compact_vendor(v) for v in w["vendors"]]
+    # the record's options carry id, product, deployment, loaded cost (= monthly_cost), LCPR and rank
+    out["lcpr"] = [{k: c[k] for k in ("id", "raw_cost_per_request", "overhead_ratio", "gpus", "utilization") if c[k] is not None} for c in w["lcpr"]]
+    out["inputs"] = [i if i.get("note") else _without(i, "note") for i in w["inputs"]]
+    if "boundaries" in w:
+        out["boundaries"] = [_compact_boundary(b) for b in w["boundaries"]]
+    return out
+
+
+def compact_result(full: dict) -> dict:
+    """One file's result (``assessment_dict``, plus the analysis) in the compact form."""
+    out = dict(full)
+    out["workloads"] = [_compact_workload(w) for w in full["workloads"]]
+    for key in ("negotiation", "routing"):
+        out[key] = _without(full[key], "compared")
+    for key in ("revert_signals", "red_flags", "warnings"):
+        out[key] = [_without(s, "compared") for s in full[key]]
+    # defaults are the rule files' (`advisor rules list --json`); a threshold a rule
+    # compared is in the trace beside it
+    out["parameters"] = {k: p for k, p in full["parameters"].items() if p["overridden"]}
+    out["inputs"] = [i if i.get("note") else _without(i, "note") for i in full["inputs"]]
+    out["trace"] = _compact_trace(full["trace"])
+    return out
