@@ -231,11 +231,17 @@ def _without(d: dict | None, *keys: str) -> dict | None:
     return None if d is None else {k: v for k, v in d.items() if k not in keys}
 
 
-def _compact_trace(trace: list[dict]) -> list[dict]:
-    """One group per evaluated entity: the facts its rules compared, each once
-    (``facts``: name -> the value compared), then its fired rules in firing
-    order, each comparison as ``[fact, op, threshold]`` or, for a threshold
-    that is a parameter, ``[fact, op, threshold, parameter]``."""
+def _compact_trace(trace: list[dict]) -> dict:
+    """The trace said once: ``rules`` maps each fired rule id to its conclusion
+    and its comparisons, each ``[fact, op, threshold]`` or, where the threshold
+    is a parameter, ``[fact, op, threshold, parameter]``; ``entities`` lists
+    each evaluated entity (a workload, a vendor of a workload, the organization)
+    with the value of every fact its rules compared (``facts``) and the rules
+    that fired, in firing order (``fired``: rule id and concluded value, plus
+    ``compared`` where that firing compared other facts than ``rules`` lists,
+    e.g. another alternative of the rule). A vendor rule that fires for ten
+    vendors is described once."""
+    rules: dict[str, dict] = {}
     groups: dict[tuple[str, str], dict] = {}
     for t in trace:
         g = groups.setdefault((t["scope"], t["entity"]), {"entity": t["entity"], "scope": t["scope"], "facts": {}, "fired": []})
@@ -243,38 +249,45 @@ def _compact_trace(trace: list[dict]) -> list[dict]:
         for c in t["compared"]:
             g["facts"][c["fact"]] = c["actual"]
             compared.append([c["fact"], c["op"], c.get("threshold")] + ([c["param"]] if "param" in c else []))
-        g["fired"].append({"rule": t["rule"], "conclusion": t["conclusion"], "value": t["value"], "compared": compared})
-    return list(groups.values())
+        rule = rules.setdefault(t["rule"], {"conclusion": t["conclusion"], "compared": compared})
+        fired = {"rule": t["rule"], "value": t["value"]}
+        if rule["compared"] != compared:
+            fired["compared"] = compared
+        g["fired"].append(fired)
+    return {"rules": rules, "entities": list(groups.values())}
 
 
 def _compact_vendor(v: dict) -> dict:
-    # rank, LCPR and cost are the record's options; a gate's rule is in the trace;
-    # a gate's sentence is kept where it is not a plain pass
-    gates = {}
-    for g, x in v["gates"].items():
-        gates[g] = {"verdict": x["verdict"], "prefilled": x["prefilled"]}
-        if x["verdict"] != "pass" and x["because"]:
-            gates[g]["because"] = x["because"]
+    # rank, LCPR and cost are the record's options; a gate's rule is in the
+    # trace; a gate's sentence is kept where the gate did not plainly pass
     return {
         "option": v["option"],
         "verdict": v["verdict"],
         "because": v["because"],
-        "gates": gates,
+        "gates": {g: x["verdict"] for g, x in v["gates"].items()},
+        "prefilled": [g for g, x in v["gates"].items() if x["prefilled"]],
+        "gates_because": {g: x["because"] for g, x in v["gates"].items() if x["verdict"] != "pass" and x["because"]},
         "eliminated_by": v["eliminated_by"],
         "mitigated": v["mitigated"],
         "compliance_issues": [_without(s, "compared") for s in v["compliance_issues"]],
     }
 
 
-_BOUNDARY_HOLDS = ("outcome", "input", "option", "today", "before", "flips")
-# a flipping boundary's input label and confidence are in the sentence and in ``inputs``
+# a flipping boundary's input label and confidence are in its sentence and in ``inputs``
 _BOUNDARY_DROP = ("workload", "label", "confidence")
 
 
-def _compact_boundary(b: dict) -> dict:
-    if b.get("flips"):
-        return {k: v for k, v in b.items() if k not in _BOUNDARY_DROP and v is not None}
-    return {k: b[k] for k in _BOUNDARY_HOLDS if b.get(k) is not None}
+def _compact_boundaries(bs: list[dict]) -> list[dict]:
+    """Flipping boundaries as they are (less what ``inputs`` holds); the searches
+    that found no flip folded into one entry per outcome: ``{outcome, before,
+    flips: false, inputs: [...]}`` (a price input reads ``price <option>``)."""
+    out = [{k: v for k, v in b.items() if k not in _BOUNDARY_DROP and v is not None} for b in bs if b.get("flips")]
+    holds: dict[str, dict] = {}
+    for b in bs:
+        if not b.get("flips"):
+            h = holds.setdefault(b["outcome"], {"outcome": b["outcome"], "before": b["before"], "flips": False, "inputs": []})
+            h["inputs"].append(b["input"] + (f" {b['option']}" if b.get("option") else ""))
+    return out + list(holds.values())
 
 
 # Figures the decision record holds (record.today, .recommended, .confidence,
@@ -299,7 +312,7 @@ def _compact_workload(w: dict) -> dict:
     out["lcpr"] = [{k: c[k] for k in ("id", "raw_cost_per_request", "overhead_ratio", "gpus", "utilization") if c[k] is not None} for c in w["lcpr"]]
     out["inputs"] = [i if i.get("note") else _without(i, "note") for i in w["inputs"]]
     if "boundaries" in w:
-        out["boundaries"] = [_compact_boundary(b) for b in w["boundaries"]]
+        out["boundaries"] = _compact_boundaries(w["boundaries"])
     return out
 
 
