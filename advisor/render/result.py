@@ -233,8 +233,9 @@ def _without(d: dict | None, *keys: str) -> dict | None:
 
 def _compact_trace(trace: list[dict]) -> dict:
     """The trace said once: ``rules`` maps each fired rule id to its conclusion
-    and its comparisons, each ``[fact, op, threshold]`` or, where the threshold
-    is a parameter, ``[fact, op, threshold, parameter]``; ``entities`` lists
+    and its comparisons, each ``[fact, op, threshold]``, ``[fact, op, threshold,
+    parameter]`` where the threshold is a parameter, or ``[fact, op]`` for "is
+    given" / "is not given"; ``entities`` lists
     each evaluated entity (a workload, a vendor of a workload, the organization)
     with the value of every fact its rules compared (``facts``) and the rules
     that fired, in firing order (``fired``: rule id and concluded value, plus
@@ -248,7 +249,7 @@ def _compact_trace(trace: list[dict]) -> dict:
         compared = []
         for c in t["compared"]:
             g["facts"][c["fact"]] = c["actual"]
-            compared.append([c["fact"], c["op"], c.get("threshold")] + ([c["param"]] if "param" in c else []))
+            compared.append([c["fact"], c["op"]] + [c[k] for k in ("threshold", "param") if k in c])
         rule = rules.setdefault(t["rule"], {"conclusion": t["conclusion"], "compared": compared})
         fired = {"rule": t["rule"], "value": t["value"]}
         if rule["compared"] != compared:
@@ -258,15 +259,14 @@ def _compact_trace(trace: list[dict]) -> dict:
 
 
 def _compact_vendor(v: dict) -> dict:
-    # rank, LCPR and cost are the record's options; a gate's rule is in the
-    # trace; a gate's sentence is kept where the gate did not plainly pass
+    # rank, LCPR and cost are the record's options (with why_not); a gate's and
+    # the verdict's rule is in the trace; their sentences, the same for many
+    # vendors, are in the full form only
     return {
         "option": v["option"],
         "verdict": v["verdict"],
-        "because": v["because"],
         "gates": {g: x["verdict"] for g, x in v["gates"].items()},
         "prefilled": [g for g, x in v["gates"].items() if x["prefilled"]],
-        "gates_because": {g: x["because"] for g, x in v["gates"].items() if x["verdict"] != "pass" and x["because"]},
         "eliminated_by": v["eliminated_by"],
         "mitigated": v["mitigated"],
         "compliance_issues": [_without(s, "compared") for s in v["compliance_issues"]],
