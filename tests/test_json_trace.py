@@ -123,8 +123,8 @@ def test_compact_keeps_vendor_verdicts_costs_and_flipping_boundaries(both):
     flips = [b for b in fw["boundaries"] if b["flips"]]
     assert [(b["outcome"], b["input"], b["flip_value"], b["sentence"]) for b in cw["boundaries"] if b["flips"]] == [
         (b["outcome"], b["input"], b["flip_value"], b["sentence"]) for b in flips]
-    held = {(b["outcome"], b["input"] + (f" {b['option']}" if b["option"] else "")) for b in fw["boundaries"] if not b["flips"]}
-    assert {(h["outcome"], i) for h in cw["boundaries"] if not h["flips"] for i in h["inputs"]} == held
+    held = [(b["outcome"], b["input"], b["option"], b["today"]) for b in fw["boundaries"] if not b["flips"]]
+    assert [(b["outcome"], b["input"], b.get("option"), b["today"]) for b in cw["boundaries"] if not b["flips"]] == held
 
 
 def test_in_process_result_keeps_the_full_trace():

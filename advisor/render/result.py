@@ -277,27 +277,24 @@ def _compact_vendor(v: dict) -> dict:
 _BOUNDARY_DROP = ("workload", "label", "confidence")
 
 
+_BOUNDARY_HOLDS = ("outcome", "input", "option", "today", "flips")
+
+
 def _compact_boundaries(bs: list[dict]) -> list[dict]:
-    """Flipping boundaries as they are (less what ``inputs`` holds); the searches
-    that found no flip folded into one entry per outcome: ``{outcome, before,
-    flips: false, inputs: [...]}`` (a price input reads ``price <option>``)."""
-    out = [{k: v for k, v in b.items() if k not in _BOUNDARY_DROP and v is not None} for b in bs if b.get("flips")]
-    holds: dict[str, dict] = {}
-    for b in bs:
-        if not b.get("flips"):
-            h = holds.setdefault(b["outcome"], {"outcome": b["outcome"], "before": b["before"], "flips": False, "inputs": []})
-            h["inputs"].append(b["input"] + (f" {b['option']}" if b.get("option") else ""))
-    return out + list(holds.values())
+    """Flipping boundaries as they are, less what ``inputs`` holds; a search that
+    found no flip as ``{outcome, input, option (a price), today, flips: false}``
+    (its sentence only restates these)."""
+    return [
+        {k: v for k, v in b.items() if k not in _BOUNDARY_DROP and v is not None} if b.get("flips")
+        else {k: b[k] for k in _BOUNDARY_HOLDS if b.get(k) is not None}
+        for b in bs
+    ]
 
 
-# Figures the decision record holds (record.today, .recommended, .confidence,
-# .weakest_inputs, .basis, the money and time figures): the compact workload
-# leaves them to the record instead of printing them twice.
-_IN_RECORD = (
-    "because", "confidence", "assumed_inputs", "current", "recommended_option", "best_candidate",
-    "savings_per_month", "migration_engineer_weeks", "migration_cost", "payback_months", "lead_time_months",
-    "payback_from_decision_months", "output_tokens_per_day", "breakeven_tokens_per_day",
-)
+# Lists and option summaries the decision record holds (record.weakest_inputs,
+# .today, .recommended): the compact workload leaves them to the record. The
+# scalar figures (savings, payback, ...) stay: a few bytes, and what scripts read.
+_IN_RECORD = ("assumed_inputs", "current", "recommended_option", "best_candidate")
 
 
 def _compact_workload(w: dict) -> dict:
