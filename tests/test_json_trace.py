@@ -99,7 +99,7 @@ def test_compact_trace_keeps_every_fired_rule_and_what_it_compared(both):
         assert rules[t["rule"]]["conclusion"] == t["conclusion"]
         compared = f.get("compared", rules[t["rule"]]["compared"])
         assert compared == [[c["fact"], c["op"]] + [c[k] for k in ("threshold", "param") if k in c] for c in t["compared"]]
-        assert all(e["facts"][c["fact"]] == c["actual"] for c in t["compared"])
+        assert all({**e["facts"], **f.get("facts", {})}[c["fact"]] == c["actual"] for c in t["compared"])
 
 
 def test_the_record_is_the_same_in_both_forms(both):
@@ -141,3 +141,18 @@ def test_in_process_result_keeps_the_full_trace():
 def test_trace_rejects_an_unknown_form():
     r = CliRunner().invoke(cli, ["score", str(EXAMPLES / "part1-b2b-saas.yaml"), "--format", "json", "--trace", "short"])
     assert r.exit_code == 2 and "compact" in r.output
+
+
+def test_a_fact_compared_at_two_values_keeps_both():
+    """A phase can change a fact between two firings: the later value is kept on its firing."""
+    from advisor.render.result import _compact_trace
+
+    def entry(rule, actual):
+        return {"rule": rule, "scope": "workload", "entity": "w", "conclusion": "c", "value": 1,
+                "compared": [{"fact": "f", "op": "<", "threshold": 5, "param": "p", "actual": actual}]}
+
+    t = _compact_trace([entry("a", 1), entry("b", 2), entry("c", 1)])
+    (e,) = t["entities"]
+    assert e["facts"] == {"f": 1}
+    assert [f.get("facts") for f in e["fired"]] == [None, {"f": 2}, None]
+    assert t["rules"]["a"]["compared"] == [["f", "<", 5, "p"]]

@@ -223,35 +223,36 @@ def assessment_dict(a: Assessment, include_trace: bool = True) -> dict:
 # stage, flipping boundaries); what the decision record holds is not repeated
 # beside it. docs/rules.md ("The JSON shapes") documents both forms.
 
-def _compared(cs: list[dict]) -> list[dict]:
-    return [{k: c[k] for k in ("fact", "op", "threshold", "param", "actual") if k in c} for c in cs]
-
-
 def _without(d: dict | None, *keys: str) -> dict | None:
     return None if d is None else {k: v for k, v in d.items() if k not in keys}
 
 
 def _compact_trace(trace: list[dict]) -> dict:
-    """The trace said once: ``rules`` maps each fired rule id to its conclusion
-    and its comparisons, each ``[fact, op, threshold]``, ``[fact, op, threshold,
-    parameter]`` where the threshold is a parameter, or ``[fact, op]`` for "is
-    given" / "is not given"; ``entities`` lists
-    each evaluated entity (a workload, a vendor of a workload, the organization)
-    with the value of every fact its rules compared (``facts``) and the rules
-    that fired, in firing order (``fired``: rule id and concluded value, plus
-    ``compared`` where that firing compared other facts than ``rules`` lists,
-    e.g. another alternative of the rule). A vendor rule that fires for ten
-    vendors is described once."""
+    """The trace said once.
+
+    ``rules`` maps each fired rule id to its conclusion and its comparisons,
+    each ``[fact, op, threshold]``, ``[fact, op, threshold, parameter]`` where
+    the threshold is a parameter, or ``[fact, op]`` for "is given" / "is not
+    given". ``entities`` lists each evaluated entity (a workload, a vendor of a
+    workload, the organization) with the value of every fact its rules compared
+    (``facts``) and the rules that fired, in firing order (``fired``: rule id
+    and concluded value; plus ``compared`` where that firing compared other
+    facts than ``rules`` lists, e.g. another alternative of the rule, and
+    ``facts`` where a fact had another value when this rule compared it). A
+    vendor rule that fires for ten vendors is described once.
+    """
     rules: dict[str, dict] = {}
     groups: dict[tuple[str, str], dict] = {}
     for t in trace:
         g = groups.setdefault((t["scope"], t["entity"]), {"entity": t["entity"], "scope": t["scope"], "facts": {}, "fired": []})
+        fired: dict[str, Any] = {"rule": t["rule"], "value": t["value"]}
         compared = []
         for c in t["compared"]:
-            g["facts"][c["fact"]] = c["actual"]
+            seen = g["facts"].setdefault(c["fact"], c["actual"])
+            if seen != c["actual"] or type(seen) is not type(c["actual"]):
+                fired.setdefault("facts", {})[c["fact"]] = c["actual"]
             compared.append([c["fact"], c["op"]] + [c[k] for k in ("threshold", "param") if k in c])
         rule = rules.setdefault(t["rule"], {"conclusion": t["conclusion"], "compared": compared})
-        fired = {"rule": t["rule"], "value": t["value"]}
         if rule["compared"] != compared:
             fired["compared"] = compared
         g["fired"].append(fired)
