@@ -407,8 +407,10 @@ def _known_parameters_or_none():
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Memo paper size (with --pdf).")
 @click.option("--boundaries/--no-boundaries", "analysis", default=True, show_default=True,
               help="json/yaml: add decision boundaries, the savings timeline and GPU consolidation (about 33 quiet rule runs a workload, ~30-100 ms of CPU each workload on this 2-core machine; --no-boundaries skips them for large batches).")
+@click.option("--trace", "trace", type=click.Choice(["compact", "full"]), default="compact", show_default=True,
+              help="json/yaml: compact prints each fired rule's id and the facts it compared, sentences once (one line of JSON); full adds every rule's sentence and repeats it per vendor (docs/rules.md).")
 @click.option("--fail-on", "fail_on", type=_FailOn(), multiple=True, help=FAIL_ON_HELP)
-def score(paths, fmt, out_dir, pdf, paper, analysis, fail_on):
+def score(paths, fmt, out_dir, pdf, paper, analysis, trace, fail_on):
     """Score every workload in questionnaire files and folders."""
     from pathlib import Path
 
@@ -438,7 +440,7 @@ def score(paths, fmt, out_dir, pdf, paper, analysis, fail_on):
 
         text = score_markdown(report, failures)
     else:
-        text = render_scores(report, fmt)
+        text = render_scores(report, fmt, trace=trace)
     if out_dir:
         from advisor.yamlio import write_atomic
 

@@ -173,7 +173,16 @@ def rows(report: dict) -> list[dict]:
     return out
 
 
-def render_scores(report: dict, fmt: str, width: int | None = None) -> str:
+def render_scores(report: dict, fmt: str, width: int | None = None, trace: str = "full") -> str:
+    """``trace="compact"`` (the CLI's default) prints json/yaml in the compact form
+    (``advisor.render.result.compact_result``, docs/rules.md); in-process callers
+    keep the full dicts."""
+    if fmt in ("json", "yaml") and trace == "compact":
+        from advisor.render.result import compact_result
+
+        report = {**report, "results": [compact_result(r) for r in report["results"]]}
+        if fmt == "json":
+            return json.dumps(report, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "json":
         # Indented for a handful of files; compact (C encoder, ~10x faster) for batches.
         indent = 2 if len(report["results"]) <= COMPACT_JSON_FROM else None

@@ -212,3 +212,119 @@ def assessment_dict(a: Assessment, include_trace: bool = True) -> dict:
         "inputs": [input_dict(i) for i in list(a.settings.values()) + list(org_inputs.values())],
         "trace": trace,
     }
+
+
+# ---------------------------------------------------------------- compact form (issue 10)
+#
+# `advisor score --format json|yaml` prints this by default (`--trace full`
+# prints the dict above unchanged). Same facts, said once: the trace keeps each
+# fired rule's id, conclusion, value and comparisons but no sentence; sentences
+# stay where a reader looks for them (the decision, the gates, signals, the
+# stage, flipping boundaries); what the decision record holds is not repeated
+# beside it. docs/rules.md ("The JSON shapes") documents both forms.
+
+def _without(d: dict | None, *keys: str) -> dict | None:
+    return None if d is None else {k: v for k, v in d.items() if k not in keys}
+
+
+def _compact_trace(trace: list[dict]) -> dict:
+    """The trace said once.
+
+    ``rules`` maps each fired rule id to its conclusion and its comparisons,
+    each ``[fact, op, threshold]``, ``[fact, op, threshold, parameter]`` where
+    the threshold is a parameter, or ``[fact, op]`` for "is given" / "is not
+    given". ``entities`` lists each evaluated entity (a workload, a vendor of a
+    workload, the organization) with the value of every fact its rules compared
+    (``facts``) and the rules that fired, in firing order (``fired``: rule id
+    and concluded value; plus ``compared`` where that firing compared other
+    facts than ``rules`` lists, e.g. another alternative of the rule, and
+    ``facts`` where a fact had another value when this rule compared it). A
+    vendor rule that fires for ten vendors is described once.
+    """
+    rules: dict[str, dict] = {}
+    groups: dict[tuple[str, str], dict] = {}
+    for t in trace:
+        g = groups.setdefault((t["scope"], t["entity"]), {"entity": t["entity"], "scope": t["scope"], "facts": {}, "fired": []})
+        fired: dict[str, Any] = {"rule": t["rule"], "value": t["value"]}
+        compared = []
+        for c in t["compared"]:
+            seen = g["facts"].setdefault(c["fact"], c["actual"])
+            if seen != c["actual"] or type(seen) is not type(c["actual"]):
+                fired.setdefault("facts", {})[c["fact"]] = c["actual"]
+            compared.append([c["fact"], c["op"]] + [c[k] for k in ("threshold", "param") if k in c])
+        rule = rules.setdefault(t["rule"], {"conclusion": t["conclusion"], "compared": compared})
+        if rule["compared"] != compared:
+            fired["compared"] = compared
+        g["fired"].append(fired)
+    return {"rules": rules, "entities": list(groups.values())}
+
+
+def _compact_vendor(v: dict) -> dict:
+    # rank, LCPR and cost are the record's options (with why_not); a gate's and
+    # the verdict's rule is in the trace; their sentences, the same for many
+    # vendors, are in the full form only
+    return {
+        "option": v["option"],
+        "verdict": v["verdict"],
+        "gates": {g: x["verdict"] for g, x in v["gates"].items()},
+        "prefilled": [g for g, x in v["gates"].items() if x["prefilled"]],
+        "eliminated_by": v["eliminated_by"],
+        "mitigated": v["mitigated"],
+        "compliance_issues": [_without(s, "compared") for s in v["compliance_issues"]],
+    }
+
+
+# a flipping boundary's input label and confidence are in its sentence and in ``inputs``
+_BOUNDARY_DROP = ("workload", "label", "confidence")
+
+
+_BOUNDARY_HOLDS = ("outcome", "input", "option", "today", "flips")
+
+
+def _compact_boundaries(bs: list[dict]) -> list[dict]:
+    """Flipping boundaries as they are, less what ``inputs`` holds; a search that
+    found no flip as ``{outcome, input, option (a price), today, flips: false}``
+    (its sentence only restates these)."""
+    return [
+        {k: v for k, v in b.items() if k not in _BOUNDARY_DROP and v is not None} if b.get("flips")
+        else {k: b[k] for k in _BOUNDARY_HOLDS if b.get(k) is not None}
+        for b in bs
+    ]
+
+
+# Lists and option summaries the decision record holds (record.weakest_inputs,
+# .today, .recommended): the compact workload leaves them to the record. The
+# scalar figures (savings, payback, ...) stay: a few bytes, and what scripts read.
+_IN_RECORD = ("assumed_inputs", "current", "recommended_option", "best_candidate")
+
+
+def _compact_workload(w: dict) -> dict:
+    out = {k: v for k, v in w.items() if not ("record" in w and k in _IN_RECORD)}
+    out["gates"] = {g: _without(x, "compared") for g, x in w["gates"].items()}
+    for key in ("stay_blocker", "deployment"):
+        out[key] = _without(w[key], "compared")
+    for key in ("warnings", "insights"):
+        out[key] = [_without(s, "compared") for s in w[key]]
+    out["vendors"] = [_compact_vendor(v) for v in w["vendors"]]
+    # the record's options carry id, product, deployment, loaded cost (= monthly_cost), LCPR and rank
+    out["lcpr"] = [{k: c[k] for k in ("id", "raw_cost_per_request", "overhead_ratio", "gpus", "utilization") if c[k] is not None} for c in w["lcpr"]]
+    out["inputs"] = [i if i.get("note") else _without(i, "note") for i in w["inputs"]]
+    if "boundaries" in w:
+        out["boundaries"] = _compact_boundaries(w["boundaries"])
+    return out
+
+
+def compact_result(full: dict) -> dict:
+    """One file's result (``assessment_dict``, plus the analysis) in the compact form."""
+    out = dict(full)
+    out["workloads"] = [_compact_workload(w) for w in full["workloads"]]
+    for key in ("negotiation", "routing"):
+        out[key] = _without(full[key], "compared")
+    for key in ("revert_signals", "red_flags", "warnings"):
+        out[key] = [_without(s, "compared") for s in full[key]]
+    # defaults are the rule files' (`advisor rules list --json`); a threshold a rule
+    # compared is in the trace beside it
+    out["parameters"] = {k: p for k, p in full["parameters"].items() if p["overridden"]}
+    out["inputs"] = [i if i.get("note") else _without(i, "note") for i in full["inputs"]]
+    out["trace"] = _compact_trace(full["trace"])
+    return out
