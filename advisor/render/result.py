@@ -147,7 +147,9 @@ def workload_dict(r: WorkloadResult, settings: dict[str, Input], record=None) ->
             "payback_months": _num(record.payback_months, 6),
             "lead_time_months": _num(record.lead_time_months),
             "payback_from_decision_months": _num(record.payback_from_decision_months, 6),
-            "breakeven_tokens_per_day": _num(record.breakeven_tokens_per_day, 0),
+            "breakeven_tokens_per_day": _num(record.breakeven_tokens_per_day, 6),
+            "output_tokens_per_day": _num(record.output_tokens_per_day, 6),
+            "current": {"option": record.today.id, "monthly_cost": _num(record.loaded_cost_today, 6), "lcpr": _num(record.today.lcpr, 6)},
             "record": record.to_dict(),
         })
     return out
