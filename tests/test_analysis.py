@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import advisor.economics as core
-from advisor.analysis import boundaries, consolidation, diff, diff_html, diff_table, pool_gpus, tiered_routing, timeline, timeline_svg
+from advisor.analysis import boundaries, consolidation, diff, diff_html, diff_table, pool_gpus, tiered_routing, timeline
 from advisor.analysis._pipeline import load_data, questionnaire_data, reassess, with_price, with_profile_value
 from advisor.analysis.boundaries import workload_boundaries
 from advisor.analysis.timeline import config as timeline_config
@@ -204,12 +204,14 @@ def test_timeline_phase_lengths_are_parameters(part1):
     assert timeline(part1, {"horizon_months": 24})[0]["months"][-1]["month"] == 24
 
 
-def test_timeline_svg_is_deterministic(part1):
+def test_timeline_chart_is_deterministic(part1):
+    from advisor.report.charts import timeline_chart
+
     t = timeline(part1)[0]
-    svg = timeline_svg(t)
-    assert svg.startswith("<svg") and svg == timeline_svg(t)
-    assert "break-even: month 6" in svg and "<dc:date>" not in svg
-    assert timeline_svg({"months": [], "phases": [], "reason": "no recommended option"}).startswith("<svg")
+    svg = timeline_chart(t)
+    assert svg.startswith("<svg") and svg == timeline_chart(t)
+    assert "month 6" in svg and "<dc:date>" not in svg
+    assert timeline_chart({"months": [], "phases": [], "reason": "no recommended option"}).startswith("<svg")
 
 
 # ---------------------------------------------------------------- diff

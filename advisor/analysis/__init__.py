@@ -8,7 +8,6 @@ single source of every threshold. See ``docs/analysis.md``.
 
     boundaries(a)               -> list[dict]   decision boundaries per workload
     timeline(a)                 -> list[dict]   month-by-month savings per workload
-    timeline_svg(t)             -> str          the J-curve of one timeline (SVG)
     diff(old, new)              -> dict         changes and snapshot-computed triggers
     diff_table(d)               -> rich Table;  diff_html(d) -> str (one-page addendum)
     consolidation(a)            -> dict         pooled vs apart dedicated GPUs
@@ -18,7 +17,7 @@ single source of every threshold. See ``docs/analysis.md``.
 from advisor.analysis.boundaries import boundaries, measure_first
 from advisor.analysis.consolidation import consolidation, pool_gpus, tiered_routing
 from advisor.analysis.diff import diff, diff_html, diff_table
-from advisor.analysis.timeline import timeline, timeline_svg
+from advisor.analysis.timeline import timeline
 
 __all__ = [
     "boundaries",
@@ -30,5 +29,4 @@ __all__ = [
     "pool_gpus",
     "tiered_routing",
     "timeline",
-    "timeline_svg",
 ]

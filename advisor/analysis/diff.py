@@ -335,7 +335,7 @@ def diff(old: Assessment, new: Assessment) -> dict:
 # ---------------------------------------------------------------- rendering
 
 
-def _show(v: Any) -> str:
+def show_value(v: Any) -> str:
     if v is None:
         return "—"
     if isinstance(v, bool):
@@ -365,13 +365,13 @@ def _rows(d: dict) -> list[tuple[str, str, str, str, str]]:
             note = f"{r['change_pct']:+.0f}%"
         if r.get("old_confidence") != r.get("new_confidence") and r.get("old_confidence") and r.get("new_confidence"):
             note = (note + "; " if note else "") + f"confidence {r['old_confidence']} → {r['new_confidence']}"
-        rows.append(("Inputs", where + r["input"], _show(r["old"]), _show(r["new"]), note))
+        rows.append(("Inputs", where + r["input"], show_value(r["old"]), show_value(r["new"]), note))
     for r in d["figures"]:
         note = f"{r['change_pct']:+.0f}%" if "change_pct" in r else ""
-        rows.append(("Figures", f"{r['workload']}: {r['figure'].replace('_', ' ')}", _show(r["old"]), _show(r["new"]), note))
+        rows.append(("Figures", f"{r['workload']}: {r['figure'].replace('_', ' ')}", show_value(r["old"]), show_value(r["new"]), note))
     for r in d["conclusions"]:
         where = f"{r['workload']}: " if r["workload"] else ""
-        rows.append(("Conclusions", where + r["conclusion"], _show(r["old"]), _show(r["new"]), ""))
+        rows.append(("Conclusions", where + r["conclusion"], show_value(r["old"]), show_value(r["new"]), ""))
     for t in d["triggers"]:
         rows.append((f"Triggers ({t['kind'].replace('_', ' ')})", t["title"], "", t["severity"] or "", f"[{t['source']}] {t['because']}"))
     return rows

@@ -13,29 +13,18 @@ models that with:
   ``timeline:`` (every one a parameter; ``timeline(a, config=...)`` overrides).
 
 Time is continuous (months from the decision); each month's cost integrates
-the phases that overlap it. Plain data out; :func:`timeline_svg` draws it.
+the phases that overlap it. Plain data out; the memo's chart (advisor/report/charts.py) draws it.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import re
 from typing import Any
 
 from advisor.assess import Assessment, WorkloadResult
 from advisor.defaults import defaults, economics_constant
 
-DEFAULT_STYLE = {
-    "font": "DejaVu Sans",
-    "ink": "#1f2933",
-    "muted": "#7b8794",
-    "grid": "#e4e7eb",
-    "gain": "#1d6f42",
-    "loss": "#b44d12",
-    "line": "#2f5d9b",
-    "phases": ["#f1f5f9", "#fdf2e9", "#eef6f0", "#f3eef7", "#f7f7f2"],
-}
 
 
 def config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -219,90 +208,3 @@ def timeline(a: Assessment, config_overrides: dict[str, Any] | None = None) -> l
     """One timeline per workload of ``a`` (``hypothetical`` when the decision is to stay)."""
     cfg = config(config_overrides)
     return [workload_timeline(a, w, cfg) for w in a.workloads]
-
-
-# ---------------------------------------------------------------- chart
-
-_XML_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
-
-
-def _money_k(x: float) -> str:
-    if abs(x) < 0.5:
-        return "$0"
-    return f"-${-x / 1000:,.0f}k" if x < 0 else f"${x / 1000:,.0f}k"
-
-
-def timeline_svg(t: dict, style: dict | None = None) -> str:
-    """The J-curve of one workload's timeline as SVG text (deterministic).
-
-    Bars: net savings each month (negative while migrating); line: cumulative
-    net savings; shaded bands: the migration phases; a marker at break-even.
-    """
-    import io
-
-    import matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
-
-    s = {**DEFAULT_STYLE, **(style or {})}
-    rc = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "advisor-timeline",
-        "font.family": "sans-serif",
-        "font.sans-serif": [s["font"], "DejaVu Sans"],
-        "font.size": 8,
-        "text.parse_math": False,
-        "axes.edgecolor": s["muted"],
-        "axes.labelcolor": s["ink"],
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "xtick.color": s["ink"],
-        "ytick.color": s["ink"],
-        "axes.grid": True,
-        "axes.axisbelow": True,
-        "grid.color": s["grid"],
-        "grid.linewidth": 0.6,
-    }
-    months = t.get("months") or []
-    with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(6.8, 3.0))
-        FigureCanvasSVG(fig)
-        ax = fig.add_subplot(1, 1, 1)
-        xs = [0] + [m["month"] for m in months]
-        cum = [0.0] + [m["cumulative"] for m in months]
-        ax.bar([m["month"] - 0.5 for m in months], [m["savings"] for m in months], width=0.8,
-               color=[s["gain"] if m["savings"] >= 0 else s["loss"] for m in months], alpha=0.35, label="net savings that month")
-        ax.plot(xs, cum, color=s["line"], linewidth=1.8, marker="o", markersize=2.5, label="cumulative net savings")
-        ax.axhline(0, color=s["muted"], linewidth=0.8)
-        # Phase bands (cutover steps merged into one band).
-        bands: list[list] = []
-        for p in t.get("phases", []):
-            name = "cutover" if p["name"].startswith("cutover") else p["name"]
-            if bands and bands[-1][0] == name:
-                bands[-1][2] = p["end_month"]
-            else:
-                bands.append([name, p["start_month"], p["end_month"]])
-        top = max(cum + [m["savings"] for m in months] + [0.0])
-        for i, (name, a, b) in enumerate(bands):
-            ax.axvspan(a, b, color=s["phases"][i % len(s["phases"])], zorder=0, linewidth=0)
-            ax.text((a + b) / 2, 0.98, name.replace("_", " "), transform=ax.get_xaxis_transform(), ha="center", va="top",
-                    fontsize=6.5, color=s["muted"], rotation=90)
-        be = t.get("break_even_months")
-        if be is not None and months and be <= months[-1]["month"]:
-            ax.axvline(be, color=s["gain"], linewidth=1, linestyle="--")
-            ax.annotate(f"break-even: month {t['break_even_month']}", xy=(be, 0), xytext=(6, -14), textcoords="offset points",
-                        color=s["gain"], fontsize=7.5, bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-        last = max(xs[-1], 1)
-        ax.set_xlim(0, last)
-        ax.set_xticks(range(0, last + 1, 3))
-        if not months:
-            ax.text(0.5, 0.5, t.get("reason") or "no timeline", transform=ax.transAxes, ha="center", color=s["muted"])
-        ax.set_xlabel("months from the decision")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _money_k(v)))
-        ax.set_ylim(top=top * 1.12 if top > 0 else None)
-        ax.legend(loc="lower right", frameon=False, fontsize=7)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}, bbox_inches="tight", pad_inches=0.04)
-    text = _XML_HEAD.sub("", buf.getvalue(), count=1)
-    return text.replace("<svg ", '<svg class="chart" ', 1)

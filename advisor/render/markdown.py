@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from advisor.analysis.diff import show_value  # one way to print a changed value, in the table and in markdown
+
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~!])")
 
 
@@ -270,13 +272,13 @@ def diff_markdown(d: dict, old_records: list[dict], new_records: list[dict], fai
                 note = f"{r['change_pct']:+.0f}%"
             if r.get("old_confidence") and r.get("new_confidence") and r["old_confidence"] != r["new_confidence"]:
                 note = (note + "; " if note else "") + f"confidence {r['old_confidence']} → {r['new_confidence']}"
-            out.append(f"| {where}{code(r['input'])} | {md(_show(r.get('old')))} | {md(_show(r.get('new')))} | {md(note)} |")
+            out.append(f"| {where}{code(r['input'])} | {md(show_value(r.get('old')))} | {md(show_value(r.get('new')))} | {md(note)} |")
         out.append("")
     if d.get("conclusions"):
         out += ["| Conclusion | Old | New |", "|---|---|---|"]
         for r in d["conclusions"]:
             where = f"{md(r['workload'])}: " if r.get("workload") else ""
-            out.append(f"| {where}{code(r['conclusion'])} | {word(_show(r.get('old')))} | {word(_show(r.get('new')))} |")
+            out.append(f"| {where}{code(r['conclusion'])} | {word(show_value(r.get('old')))} | {word(show_value(r.get('new')))} |")
         out.append("")
     if not d.get("inputs") and not d.get("conclusions"):
         out += ["No input or conclusion changed.", ""]
@@ -287,19 +289,6 @@ def diff_markdown(d: dict, old_records: list[dict], new_records: list[dict], fai
 def _savings(rec: dict) -> str:
     return money(rec.get("savings_per_month")) if rec.get("decision") == "migrate" else "—"
 
-
-def _show(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, list):
-        return ", ".join(str(x) for x in v) or "none"
-    return str(v)
 
 
 __all__ = ["code", "diff_markdown", "diff_totals", "md", "score_markdown", "word"]
