@@ -124,6 +124,34 @@ def answer(
     ]
 
 
+def bounded(*, ge: float | None = None, gt: float | None = None, description: str | None = None):
+    """A plain float (no confidence) that is finite and below MAX_VALUE in size, with an
+    optional lower bound: prices, threshold overrides, growth multiples. The bounds are
+    checked once, here, and carried into the JSON Schema."""
+
+    def check(v: Any) -> float:
+        v = _reject_text(v)
+        v = float(v)
+        if not math.isfinite(v) or abs(v) >= MAX_VALUE:
+            raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more), got {v:g}")
+        if ge is not None and v < ge:
+            raise ValueError(f"must be at least {ge:g}, got {v:g}")
+        if gt is not None and v <= gt:
+            raise ValueError(f"must be greater than {gt:g}, got {v:g}")
+        return v
+
+    schema: dict[str, Any] = {"type": "number", "exclusiveMaximum": MAX_VALUE}
+    if ge is not None:
+        schema["minimum"] = ge
+    elif gt is not None:
+        schema["exclusiveMinimum"] = gt
+    else:
+        schema["exclusiveMinimum"] = -MAX_VALUE
+    if description:
+        schema["description"] = description
+    return Annotated[float, BeforeValidator(check), WithJsonSchema(schema)]
+
+
 Fraction = answer(fraction=True)
 Count = answer(ge=0, integer=True)
 Money = answer(ge=0)
