@@ -209,3 +209,36 @@ def test_the_schema_states_the_bounds():
     price = defs["CustomOption"]["properties"]["gpu_hourly_rate"]["anyOf"][0]
     assert price["minimum"] == 0 and price["exclusiveMaximum"] == MAX_VALUE
     assert "must stay 0 or more" in text
+
+
+# ---------------------------------------------------------------- honest messages (item 6)
+
+
+def _validate(path) -> tuple[int, str]:
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(path)], capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_called_utf16_not_binary(tmp_path, encoding):
+    path = tmp_path / "q.yaml"
+    path.write_bytes(data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text().encode(encoding))
+    code, out = _validate(path)
+    assert code == 1 and "is UTF-16 text; save it as UTF-8" in out and "binary" not in out
+
+
+def test_1e300_is_a_number_too_big_not_text(tmp_path):
+    path = tmp_path / "q.yaml"
+    text = data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text()
+    path.write_text(text.replace("retry_rate: 0.05", "retry_rate: 1e300"))
+    code, out = _validate(path)
+    assert code == 1 and "retry_rate: must be a finite number below 1e+15" in out and "got text" not in out
+    path.write_text(text.replace("input_tokens: 1000", "input_tokens: 1e3"))  # YAML 1.1 reads this as text
+    assert _validate(path)[0] == 0
+
+
+def test_an_output_path_that_cannot_be_written_is_exit_1_with_the_reason(tmp_path):
+    q = data_path("questionnaires", "examples", "part1-b2b-saas.yaml")
+    proc = subprocess.run([sys.executable, "-m", "advisor", "memo", str(q), "-o", "/proc/x.pdf"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "cannot write /proc/x.pdf" in proc.stderr and "internal error" not in proc.stderr

@@ -9,6 +9,7 @@ written bare (it then counts as *assumed*) or as
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -37,11 +38,17 @@ class Answer(BaseModel):
         return float(self.value)
 
 
+_EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
 def _reject_text(v: Any) -> Any:
     if isinstance(v, bool):
         raise ValueError("expected a number, not true/false")
     if isinstance(v, str):
         text = v.strip()
+        if _EXPONENT.fullmatch(text):
+            # YAML 1.1 reads 1e300 or 5e6 (no dot) as text; it is plainly a number
+            return float(text)
         if text.endswith("%"):
             raise ValueError(f"expected a number; write fractions, not percents ({text} is {_pct(text)})")
         raise ValueError(f"expected a number, got text '{v}'")
