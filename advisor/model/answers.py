@@ -52,6 +52,8 @@ def _reject_text(v: Any) -> Any:
         if text.endswith("%"):
             raise ValueError(f"expected a number; write fractions, not percents ({text} is {_pct(text)})")
         raise ValueError(f"expected a number, got text '{v}'")
+    if isinstance(v, int) and abs(v) >= MAX_VALUE:  # a 400-digit count does not even fit a float
+        raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more), got a {len(str(abs(v)))}-digit number")
     if isinstance(v, float) and not math.isfinite(v):
         raise ValueError("expected a finite number (not NaN or infinity)")
     return v
@@ -138,7 +140,14 @@ def bounded(*, ge: float | None = None, gt: float | None = None, description: st
 
     def check(v: Any) -> float:
         v = _reject_text(v)
-        v = float(v)
+        if isinstance(v, (dict, list)) or v is None:
+            raise ValueError(f"expected a number, got {'a mapping' if isinstance(v, dict) else 'a list' if v else 'nothing'}")
+        try:
+            v = float(v)
+        except OverflowError:
+            raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more)") from None
+        except (TypeError, ValueError):
+            raise ValueError("expected a number") from None
         if not math.isfinite(v) or abs(v) >= MAX_VALUE:
             raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more), got {v:g}")
         if ge is not None and v < ge:
