@@ -74,7 +74,7 @@ def _cross_check(q: Questionnaire, doc: Document, base: Catalog, known_parameter
             add(("operations", "traffic_growth", name), f"no workload is named '{name}'{suggest(name, names)}", key=True)
     if known_parameters is not None and q.settings.thresholds:
         known = sorted(known_parameters())
-        values = _parameter_values()
+        values = {k: float(p.value) for k, p in _parameters().items()}
         for name, value in q.settings.thresholds.items():
             if name not in known:
                 add(("settings", "thresholds", name), f"unknown rule parameter '{name}'{suggest(name, known)} (see `advisor rules list`)", key=True)
@@ -87,12 +87,13 @@ def _cross_check(q: Questionnaire, doc: Document, base: Catalog, known_parameter
     return catalog, problems
 
 
-def _parameter_values() -> dict[str, float]:
+def _parameters() -> dict:
+    """The rule files' parameters (name -> value, unit), or {} before the rules exist."""
     try:
         from advisor.engine.rulebook import load_rulebook
     except ImportError:
         return {}
-    return {k: float(p.value) for k, p in load_rulebook().parameters.items()}
+    return load_rulebook().parameters
 
 
 def _economics_check(q: Questionnaire, catalog: Catalog, add: Callable[..., None]) -> None:
@@ -114,6 +115,9 @@ def _economics_check(q: Questionnaire, catalog: Catalog, add: Callable[..., None
         return x is not None and (not math.isfinite(x) or abs(x) >= MAX_VALUE)
 
     settings = settings_inputs(q.settings)
+    # a threshold override may set the engineer-weeks a tier's migration takes (the unit says which)
+    tier_weeks = [(name, value) for name, value in q.settings.thresholds.items()
+                  if q.settings.thresholds and getattr(_parameters().get(name), "unit", None) == "engineer-weeks"]
     total = 0.0
     for wi, w in enumerate(q.workloads):
         loc = ("workloads", wi, "profile", "requests_per_month")
@@ -137,11 +141,17 @@ def _economics_check(q: Questionnaire, catalog: Catalog, add: Callable[..., None
                 add(loc, f"output tokens per day come to {tokens_per_day:.3g}, beyond what the economics can carry (below {MAX_VALUE:g})")
             total += priced.current.result.monthly_cost
             weeks = priced.inputs.get("profile.migration_engineer_weeks")
+            rate = float(settings["migration_hourly_rate"].value) * economics_constant("hours_per_week")
             if weeks is not None:
-                cost = float(weeks.value) * float(settings["migration_hourly_rate"].value) * economics_constant("hours_per_week")
+                cost = float(weeks.value) * rate
                 if too_big(cost):
                     add(("workloads", wi, "profile", "migration_engineer_weeks"),
                         f"the migration would cost {cost:.3g}, beyond what the economics can carry (below {MAX_VALUE:g})")
+            for name, value in tier_weeks if weeks is None else ():
+                if too_big(value * rate):
+                    add(("settings", "thresholds", name),
+                        f"a migration of {value:g} engineer-weeks would cost {value * rate:.3g}, beyond what the economics can carry (below {MAX_VALUE:g})")
+                    tier_weeks = [t for t in tier_weeks if t[0] != name]  # once per parameter
     if too_big(total):
         add(("workloads",), f"the workloads' monthly spend adds up to {total:.3g}, beyond what the economics can carry (below {MAX_VALUE:g})")
 

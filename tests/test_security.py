@@ -155,6 +155,7 @@ CONTRACT_CASES = {
     "tokens per second 1e-300": (lambda d: d["catalog"].update(prices={"lambda/h100": {"tokens_per_second": 1e-300}}), "workloads[0].profile.requests_per_month"),
     "volume x tokens beyond 1e15": (lambda d: _p(d).update(requests_per_month=9 * 10**14, input_tokens=9 * 10**14), "workloads[0].profile.requests_per_month"),
     "migration weeks x rate beyond 1e15": (lambda d: _p(d).update(migration_engineer_weeks=9e14), "workloads[0].profile.migration_engineer_weeks"),
+    "tier weeks threshold x rate beyond 1e15": (lambda d: (_p(d).pop("migration_engineer_weeks"), d["settings"].update(thresholds={"complexity.standard_engineer_weeks": 9e14})), "settings.thresholds.complexity.standard_engineer_weeks"),
     "traffic growth 1e300": (lambda d: d["operations"].update(traffic_growth={"document-assistant": 1e300}), "operations.traffic_growth.document-assistant"),
     "zero requests": (lambda d: _p(d).update(requests_per_month=0), "workloads[0].profile.requests_per_month"),
     "largest accepted volume": (lambda d: _p(d).update(requests_per_month=10**9, input_tokens=10**5, output_tokens=10**4), None),
