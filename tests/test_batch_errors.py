@@ -236,3 +236,14 @@ def test_a_symlinked_folder_loop_ends(tmp_path):
     (root / "again").symlink_to(root)
     paths, problems = expand_paths([str(root)])
     assert paths == [root / "q.yaml"] and problems == []
+
+
+def test_the_parallel_path_keeps_good_results_and_bad_files_errors(tmp_path, monkeypatch):
+    """Large batches run across worker processes; one bad file stays that file's error there too."""
+    import advisor.scoring as scoring
+
+    good, bad, line = _good_and_bad(tmp_path)
+    monkeypatch.setattr(scoring, "PARALLEL_FROM", 2)
+    report = scoring.score_paths([bad, good], jobs=2, include_trace=False)
+    assert [r["organization"] for r in report["results"]] == [GOOD_ORG]
+    assert [(e["file"], e["line"]) for e in report["errors"]] == [(str(bad), line)]
