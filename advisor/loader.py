@@ -136,6 +136,18 @@ def _economics_check(q: Questionnaire, catalog: Catalog, add: Callable[..., None
                          f"(below {MAX_VALUE:g}); check the volumes, token counts and prices")
                 break
         else:
+            # the dedicated/serverless break-even (score compares the cheapest pair; the
+            # dearest GPU against the cheapest output price bounds every pair)
+            others = [c.option for c in priced.costs if c.id != w.profile.current]
+            gpus = [o for o in others if not o.per_token]
+            tokens = [o for o in others if o.per_token and (o.output_per_mtok or 0) > 0]
+            if gpus and tokens:
+                d = max(gpus, key=lambda o: o.gpu_hourly_rate or 0)
+                t = min(tokens, key=lambda o: o.output_per_mtok)
+                even = core.breakeven_output_tokens_per_day(d.gpu_hourly_rate, t.output_per_mtok, priced.utilization)
+                if too_big(even):
+                    add(loc, f"{d.id} breaks even with {t.id} at {even:.3g} output tokens/day, beyond what the economics "
+                             f"can carry (below {MAX_VALUE:g}); check their prices")
             tokens_per_day = core.attempts(priced.numbers) * priced.numbers.output_tokens / economics_constant("days_per_month")
             if too_big(tokens_per_day):
                 add(loc, f"output tokens per day come to {tokens_per_day:.3g}, beyond what the economics can carry (below {MAX_VALUE:g})")

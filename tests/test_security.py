@@ -156,6 +156,7 @@ CONTRACT_CASES = {
     "volume x tokens beyond 1e15": (lambda d: _p(d).update(requests_per_month=9 * 10**14, input_tokens=9 * 10**14), "workloads[0].profile.requests_per_month"),
     "migration weeks x rate beyond 1e15": (lambda d: _p(d).update(migration_engineer_weeks=9e14), "workloads[0].profile.migration_engineer_weeks"),
     "tier weeks threshold x rate beyond 1e15": (lambda d: (_p(d).pop("migration_engineer_weeks"), d["settings"].update(thresholds={"complexity.standard_engineer_weeks": 9e14})), "settings.thresholds.complexity.standard_engineer_weeks"),
+    "near-free output price (break-even beyond 1e15, found by make fuzz)": (lambda d: d["catalog"].update(prices={"together/deepseek-v3": {"output_per_mtok": 1e-12}}), "workloads[0].profile.requests_per_month"),
     "traffic growth 1e300": (lambda d: d["operations"].update(traffic_growth={"document-assistant": 1e300}), "operations.traffic_growth.document-assistant"),
     "zero requests": (lambda d: _p(d).update(requests_per_month=0), "workloads[0].profile.requests_per_month"),
     "largest accepted volume": (lambda d: _p(d).update(requests_per_month=10**9, input_tokens=10**5, output_tokens=10**4), None),
