@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: interview test demo bench clean system-deps
+.PHONY: interview test fuzz demo bench clean system-deps
 
 # Best effort, never fatal: HarfBuzz's subsetter makes WeasyPrint embed fonts
 # about 1 s faster per memo (docs/performance.md) and future WeasyPrint needs
@@ -33,6 +33,12 @@ interview: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
+
+# Mutation fuzzing of the bundled examples for FUZZ_SECONDS (default 600): validate -> score ->
+# memo HTML must never end in an internal error (issue 13 item 8). Prints how many cases ran.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	ADVISOR_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -p no:xdist -p no:cacheprovider -s tests/test_fuzz.py
 
 demo: $(STAMP)
 	$(BIN)/advisor score questionnaires/examples --pdf --out out

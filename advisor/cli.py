@@ -270,7 +270,7 @@ def catalog(as_json, check, update, output, path):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, readable=False))
 def validate(files):
     """Check questionnaire files; report every problem as file:line:column: field: message."""
     from advisor.batch import expand_paths
@@ -399,8 +399,24 @@ def _known_parameters_or_none():
 # ---------------------------------------------------------------- scoring
 
 
+def _write_or_fail(path, write) -> None:
+    """Run ``write``; an output path that cannot be written is exit 1 with the reason, not an internal error."""
+    from pathlib import Path
+
+    try:
+        write()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        where = Path(exc.filename) if exc.filename else None
+        if where is not None and where.name.startswith(".") and where.name.endswith(".tmp"):
+            reason += f" (cannot create a file in {where.parent})"  # the atomic write's temporary file
+        elif where is not None and where != Path(path):
+            reason += f" ({where})"
+        raise AdvisorError.single(f"cannot write {path}: {reason}") from None
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml", "csv", "markdown"]), default="table", show_default=True, help="Output format (markdown: a pull-request comment, docs/ci.md).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the output (and memos with --pdf) into this folder.")
 @click.option("--pdf", is_flag=True, help="Also write one PDF memo per questionnaire into --out.")
@@ -435,6 +451,8 @@ def score(paths, fmt, out_dir, pdf, paper, analysis, trace, fail_on):
         from advisor.ci import score_failures
 
         failures = score_failures(conditions, report)
+    # Every format reports every file's error (issue 13 item 2): table, json, yaml and
+    # markdown carry them in the output; CSV rows have no place for them, so stderr and errors.csv do.
     if fmt == "markdown":
         from advisor.render.markdown import score_markdown
 
@@ -442,15 +460,25 @@ def score(paths, fmt, out_dir, pdf, paper, analysis, trace, fail_on):
     else:
         text = render_scores(report, fmt, trace=trace)
     if out_dir:
+        from advisor.scoring import render_errors_csv
         from advisor.yamlio import write_atomic
 
         target = Path(out_dir) / f"scores.{ {'table': 'txt', 'markdown': 'md'}.get(fmt, fmt) }"
-        write_atomic(target, text if fmt != "table" else render_scores(report, "table", width=140))
+        _write_or_fail(target, lambda: write_atomic(target, text if fmt != "table" else render_scores(report, "table", width=140)))
         click.echo(f"wrote {target}", err=True)
+        if fmt == "csv":
+            errors_file = Path(out_dir) / "errors.csv"
+            _write_or_fail(errors_file, lambda: write_atomic(errors_file, render_errors_csv(report["errors"])))
+            click.echo(f"wrote {errors_file} ({len(report['errors'])} error(s))", err=True)
         if fmt == "table":
             click.echo(text, nl=False)
     else:
         click.echo(text, nl=False)
+    if report["errors"] and (fmt == "csv" or (out_dir and machine)):
+        from advisor.scoring import error_line
+
+        for e in report["errors"]:
+            click.echo(error_line(e), err=True)
     failed = bool(report["errors"])
     if pdf:
         from advisor.report.memo import write_memos
@@ -468,7 +496,7 @@ def score(paths, fmt, out_dir, pdf, paper, analysis, trace, fail_on):
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False, readable=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="PDF path (default: FILE with .pdf).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write the HTML.")
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True)
@@ -491,7 +519,7 @@ def memo(file, output, html_path, paper, template_dir, deterministic):
         if not template.is_dir():
             raise AdvisorError.single(f"memo template folder not found: {template}", file=file, field="settings.memo_template")
     pdf_path = Path(output) if output else Path(file).with_suffix(".pdf")
-    write_memo(a, pdf_path, Path(html_path) if html_path else None, template_dir=template, paper=paper, deterministic=deterministic)
+    _write_or_fail(pdf_path, lambda: write_memo(a, pdf_path, Path(html_path) if html_path else None, template_dir=template, paper=paper, deterministic=deterministic))
     click.echo(f"wrote {pdf_path}")
     if html_path:
         click.echo(f"wrote {html_path}")

@@ -1,7 +1,10 @@
 """Batch scoring: many questionnaire files in, one report out (`advisor score`).
 
-A file that fails to load is reported in ``errors`` (file, line, message) and
-the others are still scored. The rulebook is compiled once per process.
+A batch never stops for one file (issue 13 item 2): whatever goes wrong while
+loading, assessing or rendering one file (bad input, or a bug) becomes that
+file's entry in ``errors`` (file, line, message) and the others are still
+scored and printed. The rulebook is compiled once per process; a broken rule
+file is not one file's problem and still stops the batch.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -90,14 +94,43 @@ PARALLEL_FROM = 64
 COMPACT_JSON_FROM = 50  # below this many files a worker pool costs more than it saves
 
 
+def _debug() -> bool:
+    return bool(os.environ.get("ADVISOR_DEBUG"))
+
+
+def _bug(exc: BaseException, what: str) -> str:
+    detail = " ".join(str(exc).split())  # one line, whatever the exception's text looks like
+    if len(detail) > 300:
+        detail = detail[:300] + "…"
+    return (f"internal error while {what} this file: {type(exc).__name__}: {detail} "
+            "(a bug in advisor, not in your input; the other files were still scored. "
+            "Set ADVISOR_DEBUG=1 for details and report it)")
+
+
+def file_problems(path: Path | str, exc: BaseException, what: str = "scoring") -> list[dict]:
+    """One file's failure as error entries, each naming the file."""
+    if isinstance(exc, AdvisorError):
+        probs = exc.problems or [Problem(str(exc) or "could not be scored")]
+        return [{**pr.as_dict(), "file": pr.file or str(path)} for pr in probs]
+    if isinstance(exc, MemoryError):
+        return [Problem("ran out of memory while scoring this file", file=str(path)).as_dict()]
+    return [Problem(_bug(exc, what), file=str(path)).as_dict()]
+
+
+def score_one(path: Path, include_trace: bool = True, analysis: bool = False) -> tuple[dict | None, list[dict]]:
+    """``score_file`` that never raises for one file's sake: (result, []) or (None, errors)."""
+    try:
+        return score_file(path, include_trace, analysis), []
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file's failure, of any kind, is that file's error
+        if _debug() and not isinstance(exc, AdvisorError):
+            raise
+        return None, file_problems(path, exc)
+
+
 def _score_chunk(paths: list[str], include_trace: bool = True, analysis: bool = False) -> list[tuple[dict | None, list[dict]]]:
-    out = []
-    for p in paths:
-        try:
-            out.append((score_file(Path(p), include_trace, analysis), []))
-        except AdvisorError as exc:
-            out.append((None, [pr.as_dict() for pr in exc.problems]))
-    return out
+    return [score_one(Path(p), include_trace, analysis) for p in paths]
 
 
 def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = None, include_trace: bool = True, analysis: bool = False) -> dict[str, Any]:
@@ -106,8 +139,6 @@ def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = No
     Large batches are split across worker processes (each compiles the rules
     once); results keep the input order, so output is the same either way.
     """
-    import os
-
     from advisor.engine.rulebook import load_rulebook
 
     load_rulebook()  # compile once, and fail once if the rules themselves are broken
@@ -118,17 +149,17 @@ def score_paths(paths: list[Path], progress: bool = False, jobs: int | None = No
         return _score_parallel(paths, workers, progress, include_trace, analysis)
     with _progress(progress, len(paths)) as advance:
         for p in paths:
-            try:
-                results.append(score_file(p, include_trace, analysis))
-            except AdvisorError as exc:
-                errors.extend(pr.as_dict() for pr in exc.problems)
+            result, problems = score_one(p, include_trace, analysis)
+            if result is not None:
+                results.append(result)
+            errors.extend(problems)
             advance(1)
     return {"results": results, "errors": errors}
 
 
 def _score_parallel(paths: list[Path], workers: int, progress: bool, include_trace: bool, analysis: bool = False) -> dict[str, Any]:
+    """Chunks across worker processes; a chunk whose worker died is scored again here, file by file."""
     from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
 
     size = max(8, len(paths) // (workers * 4))
     chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
@@ -136,8 +167,15 @@ def _score_parallel(paths: list[Path], workers: int, progress: bool, include_tra
     errors: list[dict] = []
     with _progress(progress, len(paths)) as advance:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk in pool.map(partial(_score_chunk, include_trace=include_trace, analysis=analysis), chunks):
-                for result, problems in chunk:
+            futures = [pool.submit(_score_chunk, chunk, include_trace, analysis) for chunk in chunks]
+            for chunk, fut in zip(chunks, futures):
+                try:
+                    scored = fut.result()
+                except Exception:  # noqa: BLE001 - the worker died (BrokenProcessPool) or could not return
+                    if _debug():
+                        raise
+                    scored = _score_chunk(chunk, include_trace, analysis)
+                for result, problems in scored:
                     if result is not None:
                         results.append(result)
                     errors.extend(problems)
@@ -173,10 +211,55 @@ def rows(report: dict) -> list[dict]:
     return out
 
 
+ERROR_FIELDS = ("file", "line", "column", "field", "message")
+
+
+def render_errors_csv(errors: list[dict]) -> str:
+    """The batch's errors as CSV (``errors.csv`` next to ``scores.csv``); a header alone means none."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ERROR_FIELDS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for e in errors:
+        writer.writerow({k: ("" if e.get(k) is None else e.get(k)) for k in ERROR_FIELDS})
+    return buf.getvalue()
+
+
+def error_line(e: dict) -> str:
+    return str(Problem(e["message"], e.get("file"), e.get("line"), e.get("column"), e.get("field")))
+
+
 def render_scores(report: dict, fmt: str, width: int | None = None, trace: str = "full") -> str:
-    """``trace="compact"`` (the CLI's default) prints json/yaml in the compact form
+    """The report as text. A file whose result cannot be written in ``fmt`` moves
+    from ``results`` to ``errors`` (the report is updated in place, so the caller's
+    exit status sees it) and the others are written.
+
+    ``trace="compact"`` (the CLI's default) prints json/yaml in the compact form
     (``advisor.render.result.compact_result``, docs/rules.md); in-process callers
     keep the full dicts."""
+    try:
+        return _render(report, fmt, width, trace)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception:  # noqa: BLE001 - find the file(s) that cannot be written; keep the rest
+        if _debug():
+            raise
+    good: list[dict] = []
+    for r in report["results"]:
+        try:
+            _render({"results": [r], "errors": []}, fmt, width, trace)
+        except Exception as exc:  # noqa: BLE001
+            report["errors"].extend(file_problems(r.get("file", "?"), exc, f"writing {fmt} for"))
+        else:
+            good.append(r)
+    report["results"] = good
+    try:
+        return _render(report, fmt, width, trace)
+    except Exception:  # noqa: BLE001 - the errors themselves (or the shape) cannot be written: say so plainly
+        report["results"] = []
+        return _render(report, fmt, width, trace)
+
+
+def _render(report: dict, fmt: str, width: int | None = None, trace: str = "full") -> str:
     if fmt in ("json", "yaml") and trace == "compact":
         from advisor.render.result import compact_result
 
@@ -205,6 +288,7 @@ def _table(report: dict, width: int | None) -> str:
     """One block per organization: a heading with the stage and totals, then a row per workload."""
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from advisor.render.tables import lcpr_text, money
@@ -218,7 +302,7 @@ def _table(report: dict, width: int | None) -> str:
         s = r["summary"]
         stage = r["stage"]
         current = stage["current"] if stage["current"] is not None else "?"
-        console.print(f"[bold]{r['organization']}[/bold]  {r['file']}")
+        console.print(f"[bold]{escape(r['organization'])}[/bold]  {escape(r['file'])}")
         console.print(
             f"  Stage {current} → {stage['recommended']} · spend {money(s['total_monthly_spend'])}/mo · "
             f"blended LCPR {lcpr_text(s['blended_lcpr_today'])} → {lcpr_text(s['blended_lcpr_recommended'])} · "
@@ -237,12 +321,15 @@ def _table(report: dict, width: int | None) -> str:
             lcpr = lcpr_text(row["current_lcpr"])
             if row["decision"] == "migrate" and row["best_lcpr"] is not None:
                 lcpr += f"→{lcpr_text(row['best_lcpr'])}"
-            t.add_row(row["workload"], row["decision"], row["tier"] or "", row["best_option"] or "—", lcpr,
+            t.add_row(escape(row["workload"]), row["decision"], row["tier"] or "", escape(row["best_option"] or "—"), lcpr,
                       money(row["savings_per_month"]), payback)
         console.print(t)
     del by_file
-    for e in report["errors"]:
-        console.print(f"error: {Problem(e['message'], e.get('file'), e.get('line'), e.get('column'), e.get('field'))}")
+    if report["errors"]:
+        files = {e.get("file") for e in report["errors"]}
+        console.print(f"[bold]Errors[/bold] ({len(files)} file(s) not scored)")
+        for e in report["errors"]:
+            console.print(f"  {error_line(e)}", markup=False, soft_wrap=True)
     console.print(
         f"{len(report['results'])} file(s) scored, {sum(len(r['workloads']) for r in report['results'])} workload(s), "
         f"{len(report['errors'])} problem(s). Blended LCPR hides the spread: decide per workload."

@@ -187,6 +187,27 @@ def parse_yaml(text: str, source: str = "<string>") -> Document:
     return doc
 
 
+def _wide_text(raw: bytes) -> str | None:
+    """'UTF-16' / 'UTF-32' when the bytes are text in a wide encoding (by BOM, or by the
+    zero bytes of mostly-ASCII text), else None."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = raw[:4096]
+    for name, width in (("UTF-32", 4), ("UTF-16", 2)):
+        for offset in range(width):
+            chars = sample[offset::width]
+            zeros = sum(sample[i::width].count(0) for i in range(width) if i != offset)
+            if chars and zeros >= (width - 1) * len(chars) * 0.9 and 0 not in chars[:-1]:
+                try:
+                    raw.decode(f"{name.lower()}-{'le' if offset == 0 else 'be'}")
+                except UnicodeDecodeError:
+                    continue
+                return name
+    return None
+
+
 def read_yaml(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
     """Read and parse a YAML file with the guards above."""
     import errno
@@ -220,6 +241,9 @@ def read_yaml(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Documen
     if len(raw) > max_bytes:
         raise YamlError(f"file is larger than the limit of {max_bytes:,} bytes")
     if b"\x00" in raw:
+        encoding = _wide_text(raw)
+        if encoding:
+            raise YamlError(f"file is {encoding} text; save it as UTF-8 (most editors: Save As, Encoding: UTF-8)")
         raise YamlError("file is binary, not YAML text")
     try:
         text = raw.decode("utf-8-sig")

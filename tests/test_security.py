@@ -9,6 +9,8 @@ from advisor.loader import load_questionnaire
 from advisor.report import memo
 from advisor.resources import data_path
 
+import re
+
 import pytest
 from pathlib import Path
 
@@ -124,3 +126,121 @@ def test_cli_numbers_must_be_finite_and_in_range(args):
     proc = subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- whatever validate accepts, score completes on (item 1)
+
+
+def _custom(**kw):
+    return {"id": "acme/m1", "provider": "acme", "model": "m1", **kw}
+
+
+def _p(d):
+    return d["workloads"][0]["profile"]
+
+
+CONTRACT_CASES = {
+    # mutation of the Part 1 example -> the field a refusal must name (None: it must be accepted)
+    "custom option without prices": (lambda d: d["catalog"].update(options=[_custom(deployment="serverless")]), "catalog.options[0]"),
+    "custom dedicated option without a rate": (lambda d: d["catalog"].update(options=[_custom(deployment="dedicated")]), "catalog.options[0]"),
+    "duplicate custom ids": (lambda d: d["catalog"].update(options=[_custom(deployment="dedicated", gpu_hourly_rate=r) for r in (2, 3)]), "catalog.options[1].id"),
+    "custom option priced and used": (lambda d: (d["catalog"].update(options=[_custom(deployment="dedicated", gpu_hourly_rate=2)]), _p(d)["candidates"].append("acme/m1")), None),
+    "threshold NaN": (lambda d: d["settings"].update(thresholds={"stage.one_above_monthly_spend": float("nan")}), "settings.thresholds.stage.one_above_monthly_spend"),
+    "threshold inf": (lambda d: d["settings"].update(thresholds={"stage.one_above_monthly_spend": float("inf")}), "settings.thresholds.stage.one_above_monthly_spend"),
+    "threshold 1e300": (lambda d: d["settings"].update(thresholds={"stage.one_above_monthly_spend": 1e300}), "settings.thresholds.stage.one_above_monthly_spend"),
+    "negative lead time": (lambda d: d["settings"].update(thresholds={"complexity.standard_lead_time_months": -2}), "settings.thresholds.complexity.standard_lead_time_months"),
+    "a negative drop threshold stays allowed": (lambda d: d["settings"].update(thresholds={"red_flag.cache_hit_drop_points_negative": -20}), None),
+    "contract price 1e300": (lambda d: d["catalog"].update(prices={"lambda/h100": {"gpu_hourly_rate": 1e300}}), "catalog.prices.lambda/h100.gpu_hourly_rate"),
+    "contract price too high for the economics": (lambda d: d["catalog"].update(prices={"lambda/h100": {"gpu_hourly_rate": 9e14}}), "workloads[0].profile.requests_per_month"),
+    "tokens per second 1e-300": (lambda d: d["catalog"].update(prices={"lambda/h100": {"tokens_per_second": 1e-300}}), "workloads[0].profile.requests_per_month"),
+    "volume x tokens beyond 1e15": (lambda d: _p(d).update(requests_per_month=9 * 10**14, input_tokens=9 * 10**14), "workloads[0].profile.requests_per_month"),
+    "migration weeks x rate beyond 1e15": (lambda d: _p(d).update(migration_engineer_weeks=9e14), "workloads[0].profile.migration_engineer_weeks"),
+    "tier weeks threshold x rate beyond 1e15": (lambda d: (_p(d).pop("migration_engineer_weeks"), d["settings"].update(thresholds={"complexity.standard_engineer_weeks": 9e14})), "settings.thresholds.complexity.standard_engineer_weeks"),
+    "near-free output price (break-even beyond 1e15, found by make fuzz)": (lambda d: d["catalog"].update(prices={"together/deepseek-v3": {"output_per_mtok": 1e-12}}), "workloads[0].profile.requests_per_month"),
+    "traffic growth 1e300": (lambda d: d["operations"].update(traffic_growth={"document-assistant": 1e300}), "operations.traffic_growth.document-assistant"),
+    "zero requests": (lambda d: _p(d).update(requests_per_month=0), "workloads[0].profile.requests_per_month"),
+    "largest accepted volume": (lambda d: _p(d).update(requests_per_month=10**9, input_tokens=10**5, output_tokens=10**4), None),
+}
+
+
+@pytest.mark.parametrize("case", list(CONTRACT_CASES))
+def test_whatever_validate_accepts_score_completes_on(tmp_path, case, capsys, monkeypatch):
+    """`validate` either refuses (exit 1, file:line:column: field: sentence) or `score` completes:
+    never an internal error from either."""
+    import yaml
+
+    from advisor.cli import main
+
+    monkeypatch.delenv("ADVISOR_DEBUG", raising=False)
+    mutate, field = CONTRACT_CASES[case]
+    doc = yaml.safe_load(data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text())
+    doc.setdefault("catalog", {})
+    doc.setdefault("operations", {})
+    mutate(doc)
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+    def run(*args):
+        with pytest.raises(SystemExit) as exc:
+            main(list(args))
+        out, err = capsys.readouterr()
+        assert "internal error" not in out + err
+        return exc.value.code, out + err
+
+    code, out = run("validate", str(path))
+    if field is None:
+        assert code == 0, out
+        code, out = run("score", "--format", "json", str(path))
+        assert code == 0, out
+    else:
+        assert code == 1, out
+        assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: {re.escape(field)}: \S", out, re.M), out
+        code, out = run("score", "--no-boundaries", "--format", "csv", str(path))
+        assert code == 1 and f"{path}:" in out
+
+
+def test_the_schema_states_the_bounds():
+    import json
+
+    from advisor.model.answers import MAX_VALUE
+    from advisor.model.questionnaire import Questionnaire
+
+    text = json.dumps(Questionnaire.model_json_schema())
+    defs = Questionnaire.model_json_schema()["$defs"]
+    assert defs["Settings"]["properties"]["thresholds"]["additionalProperties"]["exclusiveMaximum"] == MAX_VALUE
+    price = defs["CustomOption"]["properties"]["gpu_hourly_rate"]["anyOf"][0]
+    assert price["minimum"] == 0 and price["exclusiveMaximum"] == MAX_VALUE
+    assert "must stay 0 or more" in text
+
+
+# ---------------------------------------------------------------- honest messages (item 6)
+
+
+def _validate(path) -> tuple[int, str]:
+    proc = subprocess.run([sys.executable, "-m", "advisor", "validate", str(path)], capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_called_utf16_not_binary(tmp_path, encoding):
+    path = tmp_path / "q.yaml"
+    path.write_bytes(data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text().encode(encoding))
+    code, out = _validate(path)
+    assert code == 1 and "is UTF-16 text; save it as UTF-8" in out and "binary" not in out
+
+
+def test_1e300_is_a_number_too_big_not_text(tmp_path):
+    path = tmp_path / "q.yaml"
+    text = data_path("questionnaires", "examples", "part1-b2b-saas.yaml").read_text()
+    path.write_text(text.replace("retry_rate: 0.05", "retry_rate: 1e300"))
+    code, out = _validate(path)
+    assert code == 1 and "retry_rate: must be a finite number below 1e+15" in out and "got text" not in out
+    path.write_text(text.replace("input_tokens: 1000", "input_tokens: 1e3"))  # YAML 1.1 reads this as text
+    assert _validate(path)[0] == 0
+
+
+def test_an_output_path_that_cannot_be_written_is_exit_1_with_the_reason(tmp_path):
+    q = data_path("questionnaires", "examples", "part1-b2b-saas.yaml")
+    proc = subprocess.run([sys.executable, "-m", "advisor", "memo", str(q), "-o", "/proc/x.pdf"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "cannot write /proc/x.pdf" in proc.stderr and "internal error" not in proc.stderr

@@ -9,6 +9,7 @@ written bare (it then counts as *assumed*) or as
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -37,14 +38,22 @@ class Answer(BaseModel):
         return float(self.value)
 
 
+_EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
 def _reject_text(v: Any) -> Any:
     if isinstance(v, bool):
         raise ValueError("expected a number, not true/false")
     if isinstance(v, str):
         text = v.strip()
+        if _EXPONENT.fullmatch(text):
+            # YAML 1.1 reads 1e300 or 5e6 (no dot) as text; it is plainly a number
+            return float(text)
         if text.endswith("%"):
             raise ValueError(f"expected a number; write fractions, not percents ({text} is {_pct(text)})")
         raise ValueError(f"expected a number, got text '{v}'")
+    if isinstance(v, int) and abs(v) >= MAX_VALUE:  # a 400-digit count does not even fit a float
+        raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more), got a {len(str(abs(v)))}-digit number")
     if isinstance(v, float) and not math.isfinite(v):
         raise ValueError("expected a finite number (not NaN or infinity)")
     return v
@@ -122,6 +131,41 @@ def answer(
         AfterValidator(lambda v: check(_as_answer(v))),
         PlainSerializer(_serialize),
     ]
+
+
+def bounded(*, ge: float | None = None, gt: float | None = None, description: str | None = None):
+    """A plain float (no confidence) that is finite and below MAX_VALUE in size, with an
+    optional lower bound: prices, threshold overrides, growth multiples. The bounds are
+    checked once, here, and carried into the JSON Schema."""
+
+    def check(v: Any) -> float:
+        v = _reject_text(v)
+        if isinstance(v, (dict, list)) or v is None:
+            raise ValueError(f"expected a number, got {'a mapping' if isinstance(v, dict) else 'a list' if v else 'nothing'}")
+        try:
+            v = float(v)
+        except OverflowError:
+            raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more)") from None
+        except (TypeError, ValueError):
+            raise ValueError("expected a number") from None
+        if not math.isfinite(v) or abs(v) >= MAX_VALUE:
+            raise ValueError(f"must be a finite number below {MAX_VALUE:g} (the economics cannot carry more), got {v:g}")
+        if ge is not None and v < ge:
+            raise ValueError(f"must be at least {ge:g}, got {v:g}")
+        if gt is not None and v <= gt:
+            raise ValueError(f"must be greater than {gt:g}, got {v:g}")
+        return v
+
+    schema: dict[str, Any] = {"type": "number", "exclusiveMaximum": MAX_VALUE}
+    if ge is not None:
+        schema["minimum"] = ge
+    elif gt is not None:
+        schema["exclusiveMinimum"] = gt
+    else:
+        schema["exclusiveMinimum"] = -MAX_VALUE
+    if description:
+        schema["description"] = description
+    return Annotated[float, BeforeValidator(check), WithJsonSchema(schema)]
 
 
 Fraction = answer(fraction=True)

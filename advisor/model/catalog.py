@@ -12,6 +12,15 @@ PER_TOKEN: tuple[str, ...] = ("closed_api", "serverless")
 PER_GPU: tuple[str, ...] = ("managed_dedicated", "dedicated")
 
 
+def missing_prices(opt) -> str | None:
+    """What an option (catalog or a questionnaire's custom one) lacks to be priced, or None."""
+    if opt.deployment in PER_TOKEN and (opt.input_per_mtok is None or opt.output_per_mtok is None):
+        return f"a {opt.deployment} option needs input_per_mtok and output_per_mtok"
+    if opt.deployment not in PER_TOKEN and opt.gpu_hourly_rate is None:
+        return f"a {opt.deployment} option needs gpu_hourly_rate"
+    return None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,10 +66,9 @@ class Option(_Strict):
 
     @model_validator(mode="after")
     def _priced(self) -> "Option":
-        if self.per_token and (self.input_per_mtok is None or self.output_per_mtok is None):
-            raise ValueError(f"{self.deployment} option needs input_per_mtok and output_per_mtok")
-        if not self.per_token and self.gpu_hourly_rate is None:
-            raise ValueError(f"{self.deployment} option needs gpu_hourly_rate")
+        missing = missing_prices(self)
+        if missing:
+            raise ValueError(missing)
         return self
 
     def price_label(self) -> str:

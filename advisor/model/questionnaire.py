@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from advisor.model.answers import Count, Fraction, Hours, Money, answer
+from advisor.model.answers import Count, Fraction, Hours, Money, answer, bounded
+from advisor.model.catalog import missing_prices
 
 FORMAT_VERSION = 1
 
@@ -62,14 +63,21 @@ class Thresholds(Strict):
     pass
 
 
+Threshold = bounded()
+Price = bounded(ge=0)
+Speed = bounded(gt=0)
+
+
 class Settings(Strict):
     """Rates and rule thresholds; anything left out comes from rules/defaults.yaml."""
 
     engineer_hourly_rate: Money | None = None
     migration_hourly_rate: Money | None = None
     repair_cost_per_failure: Money | None = None
-    thresholds: dict[str, float] = Field(
-        default_factory=dict, description="Rule parameters by name, e.g. volume.marginal_below_monthly_spend: 15000"
+    thresholds: dict[str, Threshold] = Field(
+        default_factory=dict,
+        description="Rule parameters by name, e.g. stage.one_above_monthly_spend: 15000. Finite and below 1e15 in size; "
+        "a parameter that is 0 or more in its rule file (a lead time, a spend, a count) must stay 0 or more.",
     )
     memo_template: str | None = Field(None, description="Folder with a restyled memo template")
 
@@ -77,10 +85,10 @@ class Settings(Strict):
 class PriceOverride(Strict):
     """Contract prices for a catalog option (only the fields given change)."""
 
-    input_per_mtok: float | None = Field(None, ge=0, allow_inf_nan=False)
-    output_per_mtok: float | None = Field(None, ge=0, allow_inf_nan=False)
-    gpu_hourly_rate: float | None = Field(None, ge=0, allow_inf_nan=False)
-    tokens_per_second: float | None = Field(None, gt=0, allow_inf_nan=False)
+    input_per_mtok: Price | None = None
+    output_per_mtok: Price | None = None
+    gpu_hourly_rate: Price | None = None
+    tokens_per_second: Speed | None = None
     as_of: dt.date | None = None
     source: str | None = None
 
@@ -92,12 +100,21 @@ class CustomOption(Strict):
     provider: str
     model: str
     deployment: Literal["closed_api", "serverless", "managed_dedicated", "dedicated"]
-    input_per_mtok: float | None = Field(None, ge=0, allow_inf_nan=False)
-    output_per_mtok: float | None = Field(None, ge=0, allow_inf_nan=False)
-    gpu_hourly_rate: float | None = Field(None, ge=0, allow_inf_nan=False)
-    tokens_per_second: float | None = Field(None, gt=0, allow_inf_nan=False)
+    input_per_mtok: Price | None = None
+    output_per_mtok: Price | None = None
+    gpu_hourly_rate: Price | None = None
+    tokens_per_second: Speed | None = None
     as_of: dt.date | None = None
     source: str = "questionnaire (contract price)"
+
+    @model_validator(mode="after")
+    def _priced(self) -> "CustomOption":
+        # the rule the catalog's own options follow, checked here so `validate` refuses the
+        # file instead of the catalog merge failing later
+        missing = missing_prices(self)
+        if missing:
+            raise ValueError(missing)
+        return self
 
 
 class CatalogChanges(Strict):
@@ -211,7 +228,7 @@ class Operations(Strict):
     observability_monthly_cost: Money | None = None
     # Revert signals (Part 5)
     multi_source_overhead_share_of_savings: Fraction | None = None
-    dedicated_utilization_recent_months: list[float] = Field(
+    dedicated_utilization_recent_months: list[bounded(ge=0)] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Dedicated GPU utilization per month, oldest first (fractions)"
     )
     inference_team_ops_time_share: Fraction | None = None
@@ -225,7 +242,7 @@ class Operations(Strict):
     fallback_share: Fraction | None = None
     provider_model_version_changed: bool = False
     pricing_page_changed: bool = False
-    traffic_growth: dict[str, float] = Field(
+    traffic_growth: dict[str, bounded(ge=0)] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="Workload name → traffic multiple over the last quarter (3.0 = tripled)"
     )
     outage_cost_revenue: bool = Field(False, description="A provider outage has cost revenue (Stage 0 exit)")
