@@ -353,6 +353,11 @@ def _interview_fallback(file: str | None) -> None:
 # ---------------------------------------------------------------- entry point
 
 
+# sysexits.h EX_SOFTWARE: distinct from 1 (bad input), 2 (bad usage) and 3 (a --fail-on
+# condition or `catalog --check` finding changed prices), so CI can tell a bug from a verdict.
+INTERNAL_ERROR_EXIT = 70
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: every failure becomes one sentence and an exit status."""
     try:
@@ -382,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
             "This is a bug in advisor, not in your input. Set ADVISOR_DEBUG=1 for details and report it.",
             err=True,
         )
-        sys.exit(3)
+        sys.exit(INTERNAL_ERROR_EXIT)
 
 
 def _known_parameters_or_none():
