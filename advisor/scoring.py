@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -183,30 +184,48 @@ def _score_parallel(paths: list[Path], workers: int, progress: bool, include_tra
     return {"results": results, "errors": errors}
 
 
-ROW_FIELDS = (
+ROW_FIELDS = (  # the first twelve in their old order, so scripts reading by position keep working
     "organization", "workload", "decision", "stage", "tier", "best_option", "best_lcpr",
     "current_lcpr", "savings_per_month", "payback_months", "payback_from_decision_months", "file",
+    "deployment", "best_product", "current_option", "invoice_today", "monthly_cost_today",
+    "forgone_savings_per_month", "confidence",
 )
 
 
 def rows(report: dict) -> list[dict]:
+    """One row per workload, every figure read from its decision record (never recomputed).
+
+    ``savings_per_month`` is what following the recommendation saves (0 on a
+    stay); a stay's savings not taken are ``forgone_savings_per_month``.
+    """
     out = []
     for r in report["results"]:
         for w in r["workloads"]:
-            best = w["recommended_option"] or {}
+            rec = w["record"]
+            migrate = rec["decision"] == "migrate"
+            best = rec.get("recommended") or {}
             out.append({
                 "organization": r["organization"],
-                "workload": w["name"],
-                "decision": w["decision"],
-                "stage": r["stage"]["recommended"],
+                "workload": rec["workload"],
+                "decision": rec["decision"],
+                "deployment": rec["deployment_mode"],
+                "stage": rec["stage"],
                 "tier": w["complexity"]["tier"],
-                "best_option": best.get("option"),
-                "best_lcpr": best.get("lcpr"),
-                "current_lcpr": w["current"]["lcpr"],
-                "savings_per_month": w["savings_per_month"] if w["decision"] == "migrate" else 0,
-                "payback_months": w["payback_months"] if w["decision"] == "migrate" else None,
-                "payback_from_decision_months": w["payback_from_decision_months"] if w["decision"] == "migrate" else None,
+                "best_option": best.get("id") if migrate else None,
+                "best_product": best.get("product") if migrate else None,
+                "best_lcpr": best.get("lcpr") if migrate else None,
+                "current_option": rec["today"]["id"],
+                "current_lcpr": rec["today"]["lcpr"],
+                "invoice_today": rec["invoice_today"],
+                "monthly_cost_today": rec["loaded_cost_today"],
+                "savings_per_month": rec["savings_per_month"] if migrate else 0,
+                "forgone_savings_per_month": rec.get("forgone_savings_per_month"),
+                "payback_months": rec["payback_months"] if migrate else None,
+                "payback_from_decision_months": rec["payback_from_decision_months"] if migrate else None,
+                "confidence": rec["confidence"],
                 "file": r["file"],
+                "unlock": rec.get("unlock") or [],
+                "today_product": rec["today"]["product"],
             })
     return out
 
@@ -279,19 +298,20 @@ def _render(report: dict, fmt: str, width: int | None = None, trace: str = "full
         writer = csv.DictWriter(buf, fieldnames=ROW_FIELDS, lineterminator="\n")
         writer.writeheader()
         for row in rows(report):
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: ("" if row[k] is None else row[k]) for k in ROW_FIELDS})
         return buf.getvalue()
     return _table(report, width)
 
 
 def _table(report: dict, width: int | None) -> str:
-    """One block per organization: a heading with the stage and totals, then a row per workload."""
+    """Infracost-style: per organization a one-line headline, a small table that
+    fits 80 columns, then one line per stay saying what it forgoes and why."""
     from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    from advisor.render.tables import lcpr_text, money
+    from advisor.render.tables import money
 
     buf = io.StringIO()
     console = Console(file=buf, width=width or Console().width, highlight=False, force_terminal=False, color_system=None)
@@ -302,28 +322,35 @@ def _table(report: dict, width: int | None) -> str:
         s = r["summary"]
         stage = r["stage"]
         current = stage["current"] if stage["current"] is not None else "?"
+        firing = len(r["red_flags"]) + len(r["revert_signals"])
         console.print(f"[bold]{escape(r['organization'])}[/bold]  {escape(r['file'])}")
         console.print(
-            f"  Stage {current} → {stage['recommended']} · spend {money(s['total_monthly_spend'])}/mo · "
-            f"blended LCPR {lcpr_text(s['blended_lcpr_today'])} → {lcpr_text(s['blended_lcpr_recommended'])} · "
-            f"{len(r['red_flags'])} red flag(s) · {len(r['revert_signals'])} revert signal(s)"
+            f"  Stage {current} → {stage['recommended']} · today {money(s['monthly_cost_today'])}/mo · "
+            f"saves {money(s['savings_per_month'])}/mo · {s['migrating']} of {s['workloads']} migrate"
+            + (f" · {firing} signal(s) firing" if firing else "")
         )
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold", show_edge=False)
-        t.add_column("Workload", overflow="fold", ratio=3, min_width=10)
+        t.add_column("Workload", overflow="fold", ratio=3, min_width=14)
         t.add_column("Decision", no_wrap=True)
-        t.add_column("Tier", no_wrap=True)
-        t.add_column("Best option", overflow="fold", ratio=3, min_width=12)
-        t.add_column("LCPR now→best", justify="right", no_wrap=True)
+        t.add_column("Move to", overflow="fold", ratio=3, min_width=12)
+        t.add_column("Today/mo", justify="right", no_wrap=True)
         t.add_column("Saves/mo", justify="right", no_wrap=True)
         t.add_column("Payback", justify="right", no_wrap=True)
+        stays = []
         for row in by_file.get(r["file"], []):
+            migrate = row["decision"] == "migrate"
             payback = "—" if row["payback_months"] is None else f"{row['payback_months']:.1f} mo"
-            lcpr = lcpr_text(row["current_lcpr"])
-            if row["decision"] == "migrate" and row["best_lcpr"] is not None:
-                lcpr += f"→{lcpr_text(row['best_lcpr'])}"
-            t.add_row(escape(row["workload"]), row["decision"], row["tier"] or "", escape(row["best_option"] or "—"), lcpr,
-                      money(row["savings_per_month"]), payback)
+            saves = money(row["savings_per_month"]) if migrate else "—"
+            target = row["best_product"] if migrate else "—"
+            t.add_row(escape(row["workload"]), row["decision"], escape(target or "—"), money(row["monthly_cost_today"]), saves, payback)
+            if not migrate and row["forgone_savings_per_month"]:
+                stays.append(row)
         console.print(t)
+        for row in stays:
+            # the step that unlocks it, to its first clause (the memo and JSON carry the whole sentence)
+            step = re.split(r"[:;]", row["unlock"][-1], maxsplit=1)[0].rstrip(".") if row["unlock"] else ""
+            console.print(f"  {escape(row['workload'])} stays on {escape(row['today_product'])}, forgoing "
+                          f"{money(row['forgone_savings_per_month'])}/mo" + (f"; to unlock: {escape(step)}" if step else ""))
     del by_file
     if report["errors"]:
         files = {e.get("file") for e in report["errors"]}

@@ -146,7 +146,7 @@ def test_a_result_that_cannot_be_written_is_that_files_error(tmp_path, monkeypat
             elif fmt == "yaml":
                 d["summary"]["total_monthly_spend"] = object()  # the safe YAML writer refuses it
             else:
-                del d["workloads"][0]["decision"]  # the row builder cannot find it
+                del d["workloads"][0]["record"]["decision"]  # the row builder cannot find it
         return d
 
     monkeypatch.delenv("ADVISOR_DEBUG", raising=False)

@@ -232,3 +232,20 @@ def test_validate_checks_threshold_names_against_the_rules(tmp_path):
     assert "did you mean 'volume.marginal_below_monthly_spend'" in result.stderr
     path.write_text(path.read_text(encoding="utf-8").replace("spnd", "spend"), encoding="utf-8")
     assert run_advisor("validate", str(path)).returncode == 0
+
+
+def test_score_table_reads_at_80_columns_and_says_what_a_stay_forgoes():
+    """The terminal table a stranger reads: nothing cut at 80 columns, product names, today's
+    cost, and for a stay the savings it forgoes with the step that unlocks them."""
+    import os
+
+    out = subprocess.run([sys.executable, "-m", "advisor", "score", str(EXAMPLES / "complexity-simple-7.yaml"),
+                          str(EXAMPLES / "eu-regulated-enterprise.yaml")],
+                         capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"}, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    text = " ".join(" ".join(lines).split())
+    assert "support-chatbot stays on OpenAI GPT-5.4, forgoing $14,255/mo; to unlock: Hire one senior ML engineer" in text
+    assert "−$2,909" in text and "$-" not in text  # a forced move that costs more
+    assert "Scaleway 70B FP8" in text  # product names, not catalog ids

@@ -350,6 +350,10 @@ def test_score_csv_and_yaml_formats():
     header, row = csv_out.stdout.splitlines()[:2]
     assert header.startswith("organization,workload,decision,stage")
     assert "together/deepseek-v3" in row
+    # the figures are the decision record's: today's invoice and loaded cost, how sure
+    fields = dict(zip(header.split(","), next(__import__("csv").reader([row]))))
+    assert fields["invoice_today"] == "16800" and fields["monthly_cost_today"] == "18128"
+    assert fields["best_product"] == "Together AI DeepSeek V3" and fields["confidence"] == "assumed"
     yaml_out = run_advisor("score", str(EXAMPLES / "part1-b2b-saas.yaml"), "--format", "yaml")
     assert "results:" in yaml_out.stdout and yaml_out.returncode == 0
 

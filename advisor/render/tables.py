@@ -21,6 +21,8 @@ def money(x: float | None, digits: int = 0) -> str:
         return "—"
     if x == float("inf"):
         return "∞"
+    if round(x, digits) < 0:
+        return f"−${-x:,.{digits}f}"  # a cost increase reads −$2,909, not $-2,909
     return f"${x:,.{digits}f}"
 
 
