@@ -118,6 +118,9 @@ def test_a_facilitator_edits_and_downloads_the_memo_while_a_second_visitor_follo
                 assert body[:5] == b"%PDF-" and headers["content-type"] == "application/pdf"
                 assert "team-memo.pdf" in headers.get("content-disposition", "")
                 assert (tmp_path / "team-memo.pdf").read_bytes() == body
+            # the facilitator closes their page: their interview ends and lets go of the file
+            facilitator.page.close()
+            watcher.until(lambda: "its editor has closed it" in watcher.screen(), 15, "the watcher told the editor left")
             browser.close()
     finally:
         server.terminate()
