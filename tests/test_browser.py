@@ -1,6 +1,7 @@
 """`advisor serve` in a real browser (issue 12 item 6): Debian's Chromium, headless, driven by
 Playwright's Python client (its own browser downloads are never used: `executable_path` points at
-the system browser). One facilitator page edits the questionnaire and downloads the memo; a second
+the system browser). One facilitator page edits the questionnaire, sees the results move and
+downloads the memo; a second
 visitor's page is read-only, names who holds the file and follows the facilitator's answers.
 
 The terminal in the page is drawn on a canvas, so what a visitor sees is read from the stream the
@@ -108,6 +109,16 @@ def test_a_facilitator_edits_and_downloads_the_memo_while_a_second_visitor_follo
             facilitator.page.keyboard.type(" (EU)")
             facilitator.until(lambda: "organization: Acme Watchers Ltd (EU)" in target.read_text(), 10, "the second answer in the file")
             watcher.until(lambda: "Acme Watchers Ltd (EU)" in watcher.screen(), 10, "the facilitator's answer on the watcher's page")
+
+            # a number that moves the results: twice the requests (Volume, after "Runs on today")
+            for key in ("PageDown", "PageDown", "Tab"):
+                facilitator.page.keyboard.press(key)
+                facilitator.page.wait_for_timeout(300)
+            facilitator.page.keyboard.type("1600000")
+            facilitator.page.keyboard.press("Tab")
+            facilitator.until(lambda: "requests_per_month: 1600000" in target.read_text(), 10, "the request volume in the file")
+            facilitator.until(lambda: "$35,056" in facilitator.screen(), 15, "the facilitator's results updated")
+            watcher.until(lambda: "$35,056" in watcher.screen(), 15, "the watcher's results updated")
 
             if HAS_MEMO:
                 facilitator.page.keyboard.press("Control+e")
