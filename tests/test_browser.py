@@ -1,8 +1,8 @@
 """`advisor serve` in a real browser (issue 12 item 6): Debian's Chromium, headless, driven by
 Playwright's Python client (its own browser downloads are never used: `executable_path` points at
 the system browser). One facilitator page edits the questionnaire, sees the results move and
-downloads the memo; a second
-visitor's page is read-only, names who holds the file and follows the facilitator's answers.
+downloads the memo; a second visitor's page is read-only, names who holds the file and follows the
+facilitator's answers.
 
 The terminal in the page is drawn on a canvas, so what a visitor sees is read from the stream the
 server sends to that page (Textual's screen updates, escape codes stripped)."""
@@ -111,9 +111,12 @@ def test_a_facilitator_edits_and_downloads_the_memo_while_a_second_visitor_follo
             watcher.until(lambda: "Acme Watchers Ltd (EU)" in watcher.screen(), 10, "the facilitator's answer on the watcher's page")
 
             # a number that moves the results: twice the requests (Volume, after "Runs on today")
-            for key in ("PageDown", "PageDown", "Tab"):
-                facilitator.page.keyboard.press(key)
-                facilitator.page.wait_for_timeout(300)
+            for title in ("2/10 Workloads", "3/10 Volume"):
+                facilitator.page.keyboard.press("PageDown")
+                facilitator.until(lambda: title in facilitator.screen(), 10, f"section {title}")
+            facilitator.page.wait_for_timeout(600)  # the section's first question takes focus once drawn
+            facilitator.page.keyboard.press("Tab")
+            facilitator.page.wait_for_timeout(600)
             facilitator.page.keyboard.type("1600000")
             facilitator.page.keyboard.press("Tab")
             facilitator.until(lambda: "requests_per_month: 1600000" in target.read_text(), 10, "the request volume in the file")
