@@ -20,6 +20,16 @@ system-deps:
 	      echo "note: could not install libharfbuzz-subset0; memos render, about 1 s slower"; \
 	  else echo "note: libharfbuzz-subset0 not installed; memos render, about 1 s slower"; fi; \
 	fi
+	@# Debian's Chromium for tests/test_browser.py (advisor serve in a real browser, driven
+	@# headless by Playwright's client; never Playwright's own browser download).
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium (the browser test of advisor serve)"; \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	     (timeout 120 apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) || \
+	      echo "note: could not install chromium; tests/test_browser.py is skipped"; \
+	  else echo "note: no chromium; tests/test_browser.py is skipped"; fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	-@$(MAKE) --no-print-directory system-deps

@@ -73,6 +73,7 @@ class QuietFooter(Footer):
         super().bindings_changed(screen)
 
 
+WATCH_EVERY = 1.0  # seconds between looks at the file a read-only view follows
 SAVE_DELAY = 0.4  # seconds from a change to the file (the promise is "within a second")
 # Results: computed at once when nothing is computing; answers that arrive meanwhile are
 # coalesced into one more computation when the current one finishes.
@@ -138,6 +139,40 @@ class InterviewScreen(Screen):
         self.update_titles()
         await self.show_section(0)
         self.kick_compute()
+        if self.session.read_only:
+            # another interview holds the file: follow its saves (advisor serve: the team watches)
+            self._watched = self.session.signature()
+            self.set_interval(WATCH_EVERY, self._follow_file)
+
+    async def _follow_file(self) -> None:
+        """Read-only: when the file changes on disk, show its answers and their results."""
+        s = self.session
+        if not s.read_only:
+            return  # Save as… made this view an editor of another file
+        if s.refresh_holder():
+            self.update_titles()
+        sig = s.signature()
+        if sig == self._watched:
+            return
+        self._watched = sig
+        if sig is None or s.reload() is not None:
+            self.update_titles()
+            return  # gone or unreadable for now: keep showing what was there
+        self.field_errors.clear()
+        n = len(s.workloads())
+        self.wi = min(self.wi, max(n - 1, 0))
+        self.title = s.organization or "New assessment"
+        self.update_titles()
+        self.restructure()
+        body = self.query_one("#section-body", VerticalScroll)
+        scrolled = body.scroll_y
+        await self.show_section(self.section_index, focus="")
+        self.call_after_refresh(body.scroll_to, y=scrolled, animate=False)
+        self.generation += 1
+        if self._computing:
+            self._compute_pending = True
+        else:
+            self.kick_compute()
 
     @property
     def catalog(self):
@@ -155,7 +190,9 @@ class InterviewScreen(Screen):
     def update_titles(self) -> None:
         s = self.session
         self.title = s.organization or "New assessment"
-        if s.read_only:
+        if s.read_only and s.editor_left:
+            state = "read-only: its editor has closed it; reopen it to edit"
+        elif s.read_only:
             state = f"read-only: open in {s.read_only}"
         elif s.last_error:
             state = f"⚠ {s.last_error}"
@@ -592,7 +629,13 @@ class InterviewScreen(Screen):
         if ok:
             self.last_memo = Path(message)
             self.app.memo_written = Path(message)  # type: ignore[attr-defined]
-            text = f"Memo written to {message} in {elapsed:.0f} s. Ctrl+P → Open the memo."
+            if self.app.is_web:
+                # `advisor serve`: the file is on the server; the visitor's browser downloads it
+                self._deliver_memo(self.last_memo)
+                text = (f"Memo written to {message} in {elapsed:.0f} s; your browser is downloading it. "
+                        "Ctrl+P → Open the memo downloads it again.")
+            else:
+                text = f"Memo written to {message} in {elapsed:.0f} s. Ctrl+P → Open the memo."
             self.notify(text, title="Export", timeout=10)
             self._export_status(Text(text, style="bold green"))
         else:
@@ -604,10 +647,21 @@ class InterviewScreen(Screen):
         if self.last_memo is None or not self.last_memo.exists():
             self.notify("No memo written in this session yet (Ctrl+E writes one).", severity="warning")
             return
+        if self.app.is_web:
+            self._deliver_memo(self.last_memo)
+            return
         try:
             self.app.open_url(self.last_memo.resolve().as_uri())
         except Exception as exc:  # noqa: BLE001 - no viewer: say where the file is
             self.notify(f"Cannot open it here ({exc}); it is at {self.last_memo}", severity="warning", timeout=10)
+
+    def _deliver_memo(self, path: Path) -> None:
+        """Send the memo to the browser as a download (Textual's delivery through textual-serve)."""
+        try:
+            self.app.deliver_binary(path, save_filename=path.name, mime_type="application/pdf")
+        except Exception as exc:  # noqa: BLE001 - the memo is written either way: say where
+            self.notify(f"Cannot send the memo to your browser ({exc}); it is at {path} on the server.",
+                        severity="warning", timeout=10)
 
     def _export_status(self, text: Text) -> None:
         view = self.current_view()

@@ -196,6 +196,7 @@ class Session:
         # says who holds it; its answers go nowhere until it saves a copy elsewhere.
         self.lock = None
         self.read_only: str | None = None
+        self.editor_left = False  # read-only, and the interview that held the file has closed it
 
     def take_lock(self) -> None:
         """Hold this file's lock, or become read-only naming who holds it."""
@@ -214,6 +215,46 @@ class Session:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+    # -- a read-only view follows the file (the interview that holds the lock writes it)
+    def signature(self) -> tuple | None:
+        """What tells a changed file from an unchanged one without reading it."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def refresh_holder(self) -> bool:
+        """Read-only: who holds the file now (the editor may have changed hands, or left).
+        Returns whether that changed."""
+        from advisor.lock import read_holder
+
+        before = (self.read_only, self.editor_left)
+        holder = read_holder(self.path)
+        if holder is not None:
+            self.read_only = holder.describe()
+        self.editor_left = holder is None
+        return (self.read_only, self.editor_left) != before
+
+    def reload(self) -> list[Problem] | None:
+        """A read-only session takes the answers as the file holds them now; it never writes.
+
+        Returns None when the answers were replaced, or the problems that kept the file from
+        being read (then what is shown stays as it was). The holder writes atomically, so a
+        half-written file is never seen; a hand edit mid-way through is.
+        """
+        opened = read_file(self.path)
+        if opened.data is None:
+            return opened.problems
+        self.data = opened.data
+        self.header = opened.header
+        self.original = opened.original
+        self.field_errors = {}
+        self.stash.clear()
+        self.dirty = False
+        self.recheck()
+        return None
 
     # -- where changes go
     @property
