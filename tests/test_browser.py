@@ -63,8 +63,23 @@ class Visitor:
 
 
 def test_a_facilitator_edits_and_downloads_the_memo_while_a_second_visitor_follows_read_only(tmp_path):
+    # A real browser on a shared 2-core CI machine: keystrokes race the terminal's redraw.
+    # One fresh second session (new server, new file, new browser) absorbs that race; a
+    # real fault fails both and is reported with the first attempt's message.
+    first: AssertionError | None = None
+    for attempt in (1, 2):
+        try:
+            _session(tmp_path / f"attempt-{attempt}")
+            return
+        except AssertionError as exc:
+            first = first or exc
+    raise first
+
+
+def _session(tmp_path):
     from playwright.sync_api import sync_playwright
 
+    tmp_path.mkdir()
     target = tmp_path / "team.yaml"
     shutil.copy(EXAMPLES / "part1-b2b-saas.yaml", target)
     port = _free_port()
@@ -114,9 +129,9 @@ def test_a_facilitator_edits_and_downloads_the_memo_while_a_second_visitor_follo
             for title in ("2/10 Workloads", "3/10 Volume"):
                 facilitator.page.keyboard.press("PageDown")
                 facilitator.until(lambda: title in facilitator.screen(), 10, f"section {title}")
-            facilitator.page.wait_for_timeout(600)  # the section's first question takes focus once drawn
+            facilitator.page.wait_for_timeout(1500)  # the section's first question takes focus once drawn
             facilitator.page.keyboard.press("Tab")
-            facilitator.page.wait_for_timeout(600)
+            facilitator.page.wait_for_timeout(1000)
             facilitator.page.keyboard.type("1600000")
             facilitator.page.keyboard.press("Tab")
             facilitator.until(lambda: "requests_per_month: 1600000" in target.read_text(), 10, "the request volume in the file")
