@@ -244,3 +244,29 @@ def test_an_output_path_that_cannot_be_written_is_exit_1_with_the_reason(tmp_pat
     proc = subprocess.run([sys.executable, "-m", "advisor", "memo", str(q), "-o", "/proc/x.pdf"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert "cannot write /proc/x.pdf" in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_200_character_workload_name_stays_inside_every_memo_page(tmp_path):
+    """A valid name can be one long word (issue 13, Layout): checked by text positions
+    within the page box on every page of the PDF."""
+    import pypdfium2 as pdfium
+
+    source = Path(data_path("questionnaires", "examples", "part1-b2b-saas.yaml")).read_text()
+    name = "document-assistant-" + "x" * 181
+    q = tmp_path / "long.yaml"
+    q.write_text(source.replace("name: document-assistant", f"name: {name}"))
+    pdf_path = tmp_path / "long.pdf"
+    proc = subprocess.run([sys.executable, "-m", "advisor", "memo", str(q), "-o", str(pdf_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    seen_name = False
+    for i in range(len(pdf)):
+        page = pdf[i]
+        width, _ = page.get_size()
+        text = page.get_textpage()
+        seen_name |= "xxxxxxxxxx" in text.get_text_range()
+        for j in range(text.count_rects()):
+            left, _, right, _ = text.get_rect(j)
+            assert 0 <= left and right <= width, f"page {i + 1}: text from x={left:.0f} to {right:.0f} on a {width:.0f} pt page"
+    assert seen_name
