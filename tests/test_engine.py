@@ -76,10 +76,10 @@ def test_yaml_syntax_error_in_a_rule_file(rules_copy):
 
 
 def test_a_gap_is_an_error_not_a_silent_default(rules_copy, tmp_path):
-    # Remove the rule for the Standard tier: scores 10-14 reach no tier.
-    _edit(rules_copy, "complexity.yaml", "  - id: complexity.standard\n", "  - id: complexity.standard\n    description: disabled\n")
+    # Narrow the Standard tier to 13-14: scores 10-12 reach no tier. (A rule that can
+    # never fire is caught statically, see below; this one fires, just not everywhere.)
     _edit(rules_copy, "complexity.yaml", "        - {fact: complexity.score, gt: {param: complexity.simple_max_score}}\n",
-          "        - {fact: complexity.score, gt: 100}\n")
+          "        - {fact: complexity.score, gt: 12}\n")
     from advisor.engine.lint import check_rules
 
     problems, _ = check_rules(samples=40, folder=rules_copy)
@@ -160,3 +160,30 @@ def test_rules_check_and_list_commands():
     data = json.loads(listing.stdout)
     assert data["parameters"]["volume.marginal_below_monthly_spend"]["value"] == 10000
     assert any(r["id"] == "decision.migrate.volume" for r in data["rules"])
+
+
+def test_a_rule_that_contradicts_itself_stops_every_command_not_just_rules_check(rules_copy):
+    # issue 13: `rules check` flagged it while `score` ran with it and exited 0. Now the
+    # build every command goes through refuses it, naming the file, line and the clash.
+    _edit(rules_copy, "volume_gate.yaml",
+          "        - {fact: economics.closed_api_spend, ge: {param: volume.execution_risk_below_monthly_spend}}\n"
+          "        - {fact: economics.payback_months, le: {param: volume.max_payback_months}}",
+          "        - {fact: economics.closed_api_spend, ge: {param: volume.execution_risk_below_monthly_spend}}\n"
+          "        - {fact: economics.closed_api_spend, lt: {param: volume.marginal_below_monthly_spend}}\n"
+          "        - {fact: economics.payback_months, le: {param: volume.max_payback_months}}")
+    msg = _problems(rules_copy)
+    assert "volume_gate.yaml:" in msg and "rule volume.pass can never fire: its conditions contradict each other" in msg
+    assert "economics.closed_api_spend ge 50000" in msg and "economics.closed_api_spend lt 10000" in msg
+
+
+def test_a_circular_pair_is_reported_as_circular_not_as_a_gap(rules_copy):
+    # decision needs gate.volume; make the Volume Gate's pass rule wait on the decision too.
+    _edit(rules_copy, "volume_gate.yaml",
+          "        - {fact: economics.closed_api_spend, ge: {param: volume.execution_risk_below_monthly_spend}}\n"
+          "        - {fact: economics.payback_months, le: {param: volume.max_payback_months}}",
+          "        - {fact: economics.closed_api_spend, ge: {param: volume.execution_risk_below_monthly_spend}}\n"
+          "        - {fact: decision, eq: migrate}\n"
+          "        - {fact: economics.payback_months, le: {param: volume.max_payback_months}}")
+    msg = _problems(rules_copy)
+    assert "circular conclusions:" in msg and "gate.volume" in msg and "decision" in msg
+    assert "gap" not in msg

@@ -611,6 +611,12 @@ def build_rulebook(folder: Path | None = None) -> Rulebook:
                     ok = False
             if ok:
                 rules[rf.scope].append(LoadedRule(rule, rf.ruleset, rf.scope, str(path), line, condition, alternatives))
+    if not problems:
+        from advisor.engine.statics import contradictions, cycles
+
+        for scope in SCOPES:
+            problems.extend(contradictions(rules[scope], parameters))
+            problems.extend(cycles(rules[scope], conclusions[scope]))
     if problems:
         raise RulesError(problems)
     engines = {}
