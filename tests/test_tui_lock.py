@@ -82,3 +82,35 @@ async def test_quitting_when_the_answers_cannot_be_written_offers_save_as_or_qui
         await pilot.click("#quit")
         await pilot.pause()
     assert app.return_code is not None or not app.is_running  # Ctrl+Q ended the app
+
+
+async def _changed_outside(tmp_path, choice: str):
+    target = tmp_path / PART1.name
+    shutil.copy(PART1, target)
+    app = AdvisorApp(str(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        # someone else saves the file (another editor, a git pull) while it is open here
+        outside = target.read_text().replace("organization: B2B SaaS", "organization: Changed Elsewhere", 1)
+        target.write_text(outside)
+        os.utime(target, ns=(1, 1))  # a different signature even within the same clock tick
+        screen.session.data["prepared_for"] = "typed here"
+        screen.session.dirty = True
+        assert not screen.flush()  # not saved over it silently
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog) and app.screen.title_text == "The file changed on disk"
+        await pilot.click(f"#{choice}")
+        await pilot.pause(0.3)
+        return target, outside, screen
+
+
+async def test_an_outside_change_is_never_saved_over_and_reload_takes_it(tmp_path):
+    target, outside, screen = await _changed_outside(tmp_path, "reload")
+    assert target.read_text() == outside
+    assert screen.session.data["organization"].startswith("Changed Elsewhere")
+
+
+async def test_an_outside_change_can_be_overwritten_on_purpose(tmp_path):
+    target, outside, screen = await _changed_outside(tmp_path, "overwrite")
+    assert "typed here" in target.read_text()

@@ -42,6 +42,7 @@ from advisor.tui.sections import (
     WorkloadPicked,
 )
 from advisor.tui.session import (
+    ExternalChange,
     Session,
     default_new_path,
     open_session,
@@ -429,6 +430,39 @@ class InterviewScreen(Screen):
         self._save_timer = None
         self.flush()
 
+    def _external_change(self) -> None:
+        """The file changed on disk since this interview read or wrote it (another editor,
+        a git pull): never save over it silently; ask once (issue 13 item 4)."""
+        if getattr(self, "_asking_external", False):
+            return
+        self._asking_external = True
+        s = self.session
+
+        async def done(choice: str | None) -> None:
+            self._asking_external = False
+            if choice == "reload":
+                if s.reload() is None:
+                    self.field_errors.clear()
+                    s.last_error = None
+                    self.restructure()
+                    await self.show_section(self.section_index, focus="")
+                    self.notify(f"Reloaded {s.path.name} as it is on disk.", timeout=6)
+                self.update_titles()
+            elif choice == "saveas":
+                self.action_save_as()
+            elif choice == "overwrite":
+                s.save(force=True)
+                s.last_error = None
+                self.notify(f"Saved your answers over {s.path.name}.", timeout=6)
+                self.update_titles()
+
+        self.app.push_screen(ChoiceDialog(
+            "The file changed on disk",
+            f"{s.path.name} was changed outside this interview since it was opened here (another editor, "
+            "a git pull). Reload it (answers typed here since the last save are dropped), save yours to a "
+            "new file, or overwrite it with yours.",
+            [("reload", "Reload", "primary"), ("saveas", "Save as…", "default"), ("overwrite", "Overwrite", "error")]), done)
+
     def flush(self) -> bool:
         """Write pending answers now. Returns False if they could not be written anywhere."""
         s = self.session
@@ -441,6 +475,11 @@ class InterviewScreen(Screen):
         self._apply_field_errors_to_session()
         try:
             s.write()
+        except ExternalChange:
+            s.last_error = f"{s.path.name} changed on disk; not saved over it"
+            self._external_change()
+            self.update_titles()
+            return False
         except OSError as exc:
             s.last_error = f"cannot save: {exc}"
             self.notify(f"Cannot save the answers: {exc}", severity="error", timeout=10)
@@ -562,6 +601,9 @@ class InterviewScreen(Screen):
         self._apply_field_errors_to_session()
         try:
             path = s.save()
+        except ExternalChange:
+            self._external_change()
+            return
         except OSError as exc:
             self.notify(f"Cannot save {s.path}: {exc}", severity="error", timeout=10)
             return
@@ -875,6 +917,8 @@ class AdvisorApp(App[None]):
             self.exit()
             return
         if not force and not screen.flush():
+            if getattr(screen, "_asking_external", False):
+                return  # the changed-on-disk question is on screen: answer it first
             # The answers cannot be written (a read-only folder, a full disk): never a
             # dead Ctrl+Q. Offer another file, or quitting with the loss said plainly.
             s = screen.session

@@ -173,6 +173,14 @@ def read_file(path: Path) -> Opened:
     return Opened(doc.data, problems, _leading_comments(path), hand_written(path))
 
 
+class ExternalChange(Exception):
+    """The file changed on disk (another editor, a git pull) since this interview read or wrote it."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"{path.name} changed on disk since it was opened here")
+        self.path = path
+
+
 class Session:
     """One questionnaire being interviewed."""
 
@@ -196,6 +204,9 @@ class Session:
         # says who holds it; its answers go nowhere until it saves a copy elsewhere.
         self.lock = None
         self.read_only: str | None = None
+        # What the file on disk looked like when this interview last read or wrote it:
+        # a different signature before a save means someone else changed it.
+        self.disk = self.signature() if not new else None
         self.editor_left = False  # read-only, and the interview that held the file has closed it
 
     def take_lock(self) -> None:
@@ -253,6 +264,7 @@ class Session:
         self.field_errors = {}
         self.stash.clear()
         self.dirty = False
+        self.disk = self.signature()
         self.recheck()
         return None
 
@@ -305,10 +317,14 @@ class Session:
             raise OSError(f"read-only: {self.read_only} has this file open; Save as… keeps your own copy")
         text = self.text()
         target = self.write_target
+        if target == self.path:
+            self.check_disk()
         try:
             if target == self.path:
                 self._backup_once(text)
             write_atomic(target, text)
+            if target == self.path:
+                self.disk = self.signature()
             self.last_error = None
             if target == self.path and self.autosave.exists():
                 self.autosave.unlink(missing_ok=True)  # a recovered autosave is in the file now
@@ -322,7 +338,12 @@ class Session:
         self.dirty = False
         return target
 
-    def save(self, path: Path | None = None) -> Path:
+    def check_disk(self) -> None:
+        """Raise ExternalChange when the file is not as this interview left it."""
+        if self.disk is not None and self.signature() not in (None, self.disk):
+            raise ExternalChange(self.path)
+
+    def save(self, path: Path | None = None, force: bool = False) -> Path:
         """Ctrl+S: write the questionnaire file itself (optionally to a new path)."""
         if self.read_only and (path is None or path == self.path):
             raise OSError(f"read-only: {self.read_only} has this file open; Save as… keeps your own copy")
@@ -340,9 +361,12 @@ class Session:
             if self.read_only:
                 raise OSError(f"{self.path} is open in {self.read_only}")
         text = self.text()
+        if not self.new and not force:
+            self.check_disk()
         if not self.new:
             self._backup_once(text)
         write_atomic(self.path, text)
+        self.disk = self.signature()
         was_new = self.new
         self.new = False
         self.last_saved = time.time()
