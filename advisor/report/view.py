@@ -621,7 +621,14 @@ def risk_register(a: Assessment, result: dict, flips: list[dict], labels: dict, 
                 unlock=rec.unlock[-1] if blocked else rec.unlock[0])  # the blocker's own action comes last
     order = list(spec)
     out.sort(key=lambda r: (-r["score"], -r["stake"], order.index(r["kind"])))
-    return out[:limit]
+    merged: list[dict] = []  # the same risk in the same words for several workloads is one row
+    for r in out:
+        same = next((m for m in merged if (m["risk"], m["mitigation"]) == (r["risk"], r["mitigation"])), None)
+        if same is None:
+            merged.append({**r, "workloads": [r["workload"]]})
+        else:
+            same["workloads"].append(r["workload"])
+    return merged[:limit]
 
 
 def _phase_end(phase: str, lead_months: float | None) -> float:
