@@ -571,12 +571,8 @@ def risk_register(a: Assessment, result: dict, flips: list[dict], labels: dict, 
             lk = spec["boundary"]["likelihood"]
             near = abs(b.get("distance_pct") or 1e9) <= lk["within_pct"]
             likelihood = lk["measure_first"] if b.get("measure_first") else (lk["near"] if near else lk["far"])
-            pct = abs(b.get("distance_pct") or 0)
-            add(rec, "boundary", likelihood, spec["boundary"]["impact"], stake, boundary=b,
-                input=fmt.label(labels, "inputs", b["input"]), input_lower=fmt.label(labels, "inputs", b["input"]).lower(),
-                direction="below" if b.get("direction") == "down" else "above",
-                value=f"{fmt.input_value(b['input'], b['flip_value'])} {b.get('label') or ''}".strip(),
-                distance=f"{pct:.0f}% {'below' if b.get('direction') == 'down' else 'above'}")
+            add(rec, "boundary", likelihood, spec["boundary"]["impact"], stake, boundary=b, sentence=b["sentence"],
+                input=fmt.label(labels, "inputs", b["input"]), input_lower=fmt.label(labels, "inputs", b["input"]).lower())
         sr = rec.savings_range
         if sr is not None and sr.drivers and migrate:
             driver = fmt.label(labels, "inputs", sr.drivers[0]["input"]).lower()
