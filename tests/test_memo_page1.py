@@ -188,3 +188,22 @@ def test_next_steps_have_an_owner_and_a_date_after_the_assessment(memos):
     part1 = re.sub(r"\s+", " ", memos["part1-b2b-saas"]["pages"][0])
     assert "Approve the $48,000 budget and name the migration's owner. — CFO, by 2026-12-06" in part1
     assert re.search(r"Trial Together AI DeepSeek V3 on your own prompts.*— Engineering lead, by 2026-12-\d\d", part1)
+
+
+def test_the_diff_addendum_is_one_page_with_labels_units_and_points(tmp_path):
+    """Q3 -> Q4 Northwind (issue 11, item 5): plain labels, units, +1 point for 2% -> 3%."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    snaps = EXAMPLES / "snapshots"
+    out = tmp_path / "diff.pdf"
+    res = CliRunner().invoke(cli, ["diff", str(snaps / "2026-q3-northwind.yaml"), str(snaps / "2026-q4-northwind.yaml"), "--pdf", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = pdfium.PdfDocument(str(out))
+    assert len(doc) == 1
+    text = re.sub(r"\s+", " ", doc[0].get_textpage().get_text_range())
+    assert "Fallback share of traffic 2% 3% +1 point" in text and "+50%" not in text
+    assert "operations." not in text and "profile." not in text  # no raw field paths
+    assert "Together AI 70B on managed H100 endpoint" in text  # product names, not catalog ids
+    assert re.search(r"Loaded cost today \$10,942/mo \$12,308/mo \+12%", text)
