@@ -545,7 +545,7 @@ def _level(spec: Any, key: str) -> str:
     return spec if isinstance(spec, str) else spec[key]
 
 
-def risk_register(a: Assessment, result: dict, flips: list[dict], labels: dict, limit: int = 3) -> list[dict]:
+def risk_register(a: Assessment, result: dict, flips: list[dict], labels: dict, watch: dict | None = None, limit: int = 3) -> list[dict]:
     """The biggest risks, from the decision records and the rule parameters in
     force; wording, likelihood and impact levels are labels.yaml's ``risks``."""
     spec, score = labels.get("risks") or {}, labels.get("risk_levels") or {}
@@ -615,16 +615,32 @@ def risk_register(a: Assessment, result: dict, flips: list[dict], labels: dict, 
                 rec.forgone_savings_per_month, forgone=fmt.money(rec.forgone_savings_per_month),
                 blocker=fmt.label(labels, "stay_blocker", blocker) if blocked else fmt.label(labels, "decision_basis", d["decision_basis"]),
                 unlock=rec.unlock[-1] if blocked else rec.unlock[0])  # the blocker's own action comes last
+    # A red flag or revert signal firing today (the records' signal states; the watch list's actions).
+    firing = {sig.rule for rec in a.records for sig in rec.signals if sig.state == "firing"}
+    f = spec.get("firing")
+    for row in (watch or {}).get("red_flags", []) + (watch or {}).get("revert_signals", []):
+        if f and row["rule"] in firing and row["actions"] and a.records:
+            add(a.records[0], "firing", _level(f.get("likelihood", "high"), ""),
+                _level(f.get("impact", "medium"), "critical" if row["severity"] == "critical" else "otherwise"),
+                0.0, title=row["title"], because=row["because"] or "", action=" ".join(row["actions"]))
+            out[-1]["workload"] = None
     order = list(spec)
     out.sort(key=lambda r: (-r["score"], -r["stake"], order.index(r["kind"])))
     merged: list[dict] = []  # the same risk in the same words for several workloads is one row
     for r in out:
         same = next((m for m in merged if (m["risk"], m["mitigation"]) == (r["risk"], r["mitigation"])), None)
         if same is None:
-            merged.append({**r, "workloads": [r["workload"]]})
-        else:
+            merged.append({**r, "workloads": [r["workload"]] if r["workload"] else []})
+        elif r["workload"]:
             same["workloads"].append(r["workload"])
-    return merged[:limit]
+    # Firing signals are also listed under "What would reverse this": they take at most
+    # risks.firing.max_rows places unless the decision has fewer risks of its own.
+    cap = int((spec.get("firing") or {}).get("max_rows", limit))
+    fire = [m for m in merged if m["kind"] == "firing"]
+    own = [m for m in merged if m["kind"] != "firing"]
+    chosen = fire[:cap] + own
+    chosen += fire[cap:][: max(0, limit - len(chosen))]
+    return sorted(chosen, key=merged.index)[:limit]
 
 
 def _phase_end(phase: str, lead_months: float | None) -> float:
@@ -674,7 +690,7 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     date = memo_date(a, result, deterministic)
     p1 = page_one(a, result, a.questionnaire.assessed_on or dt.date.fromisoformat(date), flips)
     watch = watch_rows(a, result, labels)
-    p1["risks"] = risk_register(a, result, flips, labels)
+    p1["risks"] = risk_register(a, result, flips, labels, watch)
     steps = labels.get("next_steps") or {}
     lead = p1["lead_time_months"] if p1["moving"] else max((r.lead_time_months or 0 for r in a.records), default=0)
     p1["steps"] = {k: {"owner": v["owner"], "due": due_date(p1["start"], v, lead).isoformat()} for k, v in steps.items()}
