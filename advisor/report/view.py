@@ -19,6 +19,7 @@ from typing import Any
 import advisor.economics as core
 from advisor.assess import Assessment, WorkloadResult
 from advisor.comparison import price_of
+from advisor.decision.build import SENSITIVITY_INPUTS
 from advisor.defaults import defaults, economics_constant
 from advisor.engine.language import ParamRef
 from advisor.engine.rulebook import load_rulebook
@@ -28,14 +29,9 @@ from advisor.resources import data_path
 from advisor.yamlio import read_yaml
 
 # Sensitivity ranges in rules/defaults.yaml name questionnaire inputs; the core
-# names Workload fields. (output_tokens_factor multiplies today's output tokens.)
-_SENSITIVITY_FIELD = {
-    "retry_rate": "retry_rate",
-    "quality_pass_rate": "quality_pass_rate",
-    "cache_hit_rate": "cache_hit_rate",
-    "engineering_hours_per_month": "engineering_hours",
-    "output_tokens_factor": "output_tokens",
-}
+# names Workload fields (one mapping, the decision record's: the savings range
+# and the tornado chart move the same inputs).
+_SENSITIVITY_FIELD = {key: fld for key, (_name, fld) in SENSITIVITY_INPUTS.items()}
 _SENSITIVITY_LABEL = {
     "retry_rate": "Retry rate",
     "quality_pass_rate": "Quality-gate pass rate",
