@@ -570,7 +570,7 @@ def risk_register(a: Assessment, result: dict, flips: list[dict], labels: dict, 
             add(rec, "boundary", likelihood, spec["boundary"]["impact"], stake, boundary=b, sentence=b["sentence"],
                 input=fmt.label(labels, "inputs", b["input"]), input_lower=fmt.label(labels, "inputs", b["input"]).lower())
         sr = rec.savings_range
-        if sr is not None and sr.drivers and migrate:
+        if sr is not None and sr.drivers and migrate and sr.base > 0:  # a move the savings do not justify (Ownership) has no "low end"
             driver = fmt.label(labels, "inputs", sr.drivers[0]["input"]).lower()
             add(rec, "savings_low", _level(spec.get("savings_low", {}).get("likelihood", "medium"), ""),
                 _level(spec.get("savings_low", {}).get("impact", "medium"), "below_zero" if sr.low <= 0 else "otherwise"),
