@@ -711,7 +711,10 @@ def diff(old, new, fmt, pdf_path, fail_on):
         from advisor.yamlio import write_bytes_atomic
 
         memo_dir = data_path("reports", "memo")  # the addendum may use the memo's fonts/CSS, nothing else
-        pdf = html_to_pdf(diff_html(d), base_dir=memo_dir, policy=FetchPolicy(roots=[memo_dir]))
+        from advisor.decision.build import product_name
+
+        names = {c.id: product_name(c.option, x.catalog) for x in (a_old, a_new) for r in x.workloads for c in r.priced.costs}
+        pdf = html_to_pdf(diff_html(d, names), base_dir=memo_dir, policy=FetchPolicy(roots=[memo_dir]))
         write_bytes_atomic(Path(pdf_path), pdf)
         click.echo(f"wrote {pdf_path}", err=True)
     _exit_for_failures(failures or [])

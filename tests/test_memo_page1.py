@@ -123,3 +123,87 @@ def test_charts_print_plain_labels_at_a_readable_size():
         sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]  # viewBox units are points
         assert sizes and min(sizes) >= MIN_FONT, sorted(set(sizes))
     assert "$10K" in html and "$0.0035" in html  # dollar ticks in plain text
+
+
+# ---------------------------------------------------------------- ranges, risks, owners (issue 11, item 1)
+
+
+def test_the_savings_range_brackets_the_base_and_is_the_records(memos):
+    """Part 1's $15,582/month is a point; page 1 says how far it moves if the assumed inputs are off."""
+    checked = set()
+    for name, m in memos.items():
+        page1 = re.sub(r"\s+", " ", m["pages"][0])
+        shown = {tuple(float(x.replace("$", "").replace(",", "")) for x in hit)
+                 for hit in re.findall(r"range (-?\$[\d,]+)–(-?\$[\d,]+) if the assumed inputs are off by their usual spread", page1)}
+        for rec in m["a"].records:
+            sr = rec.savings_range
+            if sr is None or not sr.drivers or len(m["a"].records) > 3:
+                continue
+            assert sr.low <= rec.savings_per_month <= sr.high, (name, sr)
+            assert sr.base == rec.savings_per_month
+            if rec.decision == "migrate" or rec.forgone_savings_per_month:  # a saving or a forgone saving is on the page
+                assert (round(sr.low), round(sr.high)) in shown, (name, shown, page1[:600])
+                checked.add(rec.decision)
+    assert checked == {"migrate", "stay"}
+
+
+def test_the_savings_range_moves_only_unmeasured_inputs():
+    a = assess(load_questionnaire(EXAMPLES / "part1-b2b-saas.yaml"))
+    rec, r = a.records[0], a.workloads[0]
+    sr = rec.savings_range
+    assert sr.low < sr.base < sr.high
+    measured = {k for k, v in r.priced.inputs.items() if v.confidence == "measured"}
+    assert sr.drivers and not {d["input"] for d in sr.drivers} & measured
+    # Output length is the widest swing: half to double today's 500 tokens.
+    assert sr.drivers[0]["input"] == "profile.output_tokens" and (sr.drivers[0]["from"], sr.drivers[0]["to"]) == (250, 1000)
+    assert rec.to_dict()["savings_range"]["low"] == round(sr.low, 6)
+
+
+def test_a_risk_row_names_its_likelihood_impact_and_mitigation(memos):
+    page1 = re.sub(r"\s+", " ", memos["part1-b2b-saas"]["pages"][0])
+    assert "Risk Likelihood Impact Mitigation" in page1
+    rec = memos["part1-b2b-saas"]["a"].records[0]
+    # Part 1, Volume Gate: "If the migration takes 12 weeks instead of 8 ... the payback stretches".
+    assert rec.payback_if_overrun_months > rec.payback_months
+    assert re.search(r"takes 12 engineer-weeks instead of 8: the budget grows to \$72,000 and payback moves from "
+                     + re.escape(fmt.months(rec.payback_months)) + " to " + re.escape(fmt.months(rec.payback_if_overrun_months))
+                     + r"\. (High|Medium|Low) (High|Medium|Low) Staff it", page1), page1
+    assert re.search(r"40% below today\. (High|Medium|Low) (High|Medium|Low) Measure requests per month", page1)
+    for name, m in memos.items():  # every memo with a cheaper option has at least one risk row
+        if any(r.savings_per_month and r.savings_per_month > 0 for r in m["a"].records):
+            assert re.search(r"(High|Medium|Low) (High|Medium|Low) \S", re.sub(r"\s+", " ", m["pages"][0])), name
+
+
+def test_next_steps_have_an_owner_and_a_date_after_the_assessment(memos):
+    import datetime as dt
+
+    for name, m in memos.items():
+        page1 = re.sub(r"\s+", " ", m["pages"][0])
+        assessed = m["a"].questionnaire.assessed_on
+        steps = re.findall(r"— ([A-Z][A-Za-z ]+), by (\d{4}-\d{2}-\d{2})", page1)
+        if not steps:
+            continue
+        for owner, due in steps:
+            assert dt.date.fromisoformat(due) > assessed, (name, owner, due)
+    part1 = re.sub(r"\s+", " ", memos["part1-b2b-saas"]["pages"][0])
+    assert "Approve the $48,000 budget and name the migration's owner. — CFO, by 2026-12-06" in part1
+    assert re.search(r"Trial Together AI DeepSeek V3 on your own prompts.*— Engineering lead, by 2026-12-\d\d", part1)
+
+
+def test_the_diff_addendum_is_one_page_with_labels_units_and_points(tmp_path):
+    """Q3 -> Q4 Northwind (issue 11, item 5): plain labels, units, +1 point for 2% -> 3%."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    snaps = EXAMPLES / "snapshots"
+    out = tmp_path / "diff.pdf"
+    res = CliRunner().invoke(cli, ["diff", str(snaps / "2026-q3-northwind.yaml"), str(snaps / "2026-q4-northwind.yaml"), "--pdf", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = pdfium.PdfDocument(str(out))
+    assert len(doc) == 1
+    text = re.sub(r"\s+", " ", doc[0].get_textpage().get_text_range())
+    assert "Fallback share of traffic 2% 3% +1 point" in text and "+50%" not in text
+    assert "operations." not in text and "profile." not in text  # no raw field paths
+    assert "Together AI 70B on managed H100 endpoint" in text  # product names, not catalog ids
+    assert re.search(r"Loaded cost today \$10,942/mo \$12,308/mo \+12%", text)

@@ -21,15 +21,11 @@ from advisor.analysis._pipeline import load_data, questionnaire_data
 from advisor.assess import CONFIDENCE_ORDER, Assessment, WorkloadResult, assess
 from advisor.defaults import Input
 from advisor.engine.rulebook import Conclusion, Evaluation
+from advisor.report.fmt import PERCENT_INPUTS
 
-# Inputs that are fractions: their change is also reported in percentage points.
-FRACTIONS = {
-    "profile.retry_rate",
-    "profile.quality_pass_rate",
-    "profile.cache_hit_rate",
-    "profile.dedicated_utilization",
-    "ownership.outage_cost_share_of_revenue",
-}
+# Inputs that are fractions (the memo prints them as percentages): their change is
+# reported in percentage points, 0.02 -> 0.03 is +1 point, not +50%.
+FRACTIONS = PERCENT_INPUTS
 
 WORKLOAD_CONCLUSIONS = (
     "decision",
@@ -399,41 +395,111 @@ def diff_table(d: dict):
     return table
 
 
-def diff_html(d: dict) -> str:
-    """A one-page HTML addendum to the memo (self-contained; the memo renders it to PDF)."""
+def _addendum_rows(d: dict, labels: dict, names: dict[str, str]) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+    """(section, [(what, old, new, change)]) for the addendum: labels and units
+    from the memo's labels.yaml, percentage points for fractions."""
+    from advisor.report import fmt
+
+    def what(workload: str | None, text: str) -> str:
+        return f"{workload}: {text}" if workload else text
+
+    sections = {"decision": "decision", "decision.basis": "decision_basis", "gate.specialization": "outcome", "gate.ownership": "outcome",
+                "gate.volume": "outcome", "deployment.mode": "deployment", "stay.blocker": "stay_blocker",
+                "vendor.verdict": "vendor_verdict", "complexity.tier": "tier"}
+
+    def value(v: Any, key: str = "") -> str:
+        if isinstance(v, str) and v in names:
+            return names[v]
+        if isinstance(v, str) and key in sections:
+            return fmt.label(labels, sections[key], v)
+        if isinstance(v, list):
+            return ", ".join(str(x).replace("_", " ") for x in v) or "none"
+        return "—" if v is None else fmt.scalar(v) if isinstance(v, (bool, str)) else _show(v)
+
+    inputs = []
+    for r in d["inputs"]:
+        name = r["input"]
+        change = ""
+        if "change_points" in r:
+            pts = r["change_points"]
+            change = f"{pts:+g} point{'s' if abs(pts) != 1 else ''}"
+        elif "_points" in name and "change" in r:
+            change = f"{r['change']:+g} points"
+        elif "change_pct" in r:
+            change = f"{r['change_pct']:+.0f}%"
+        if r.get("old_confidence") != r.get("new_confidence") and r.get("new_confidence"):
+            change = (change + "; " if change else "") + f"now {r['new_confidence']}"
+        show = (lambda v: "—" if v is None else fmt.input_value(name, v))
+        inputs.append((what(r["workload"], fmt.label(labels, "inputs", name)), show(r["old"]), show(r["new"]), change))
+    figures = []
+    spec = labels.get("diff_figures") or {}
+    unit_fmt = {"money_month": lambda x: fmt.money(x) + "/mo", "per_request": fmt.per_request, "months": fmt.months}
+    for r in d["figures"]:
+        f = spec.get(r["figure"], {"label": r["figure"].replace("_", " "), "unit": None})
+        show = unit_fmt.get(f.get("unit"), _show)
+        o = "—" if r["old"] is None else show(r["old"])
+        n = "—" if r["new"] is None else show(r["new"])
+        figures.append((what(r["workload"], f["label"]), o, n, f"{r['change_pct']:+.0f}%" if "change_pct" in r else ""))
+    conclusions = []
+    for r in d["conclusions"]:
+        key, _, opt = r["conclusion"].partition("[")
+        text = fmt.label(labels, "diff_conclusions", key) + (f" of {names.get(opt.rstrip(']'), opt.rstrip(']'))}" if opt else "")
+        conclusions.append((what(r["workload"], text), value(r["old"], key), value(r["new"], key), ""))
+    rows = [("Workloads", [(w, "—", "added", "") for w in d["workloads_added"]] + [(w, "present", "removed", "") for w in d["workloads_removed"]]),
+            ("Conclusions", conclusions), ("Inputs", inputs), ("Figures", figures)]
+    return [(section, items) for section, items in rows if items]
+
+
+def diff_html(d: dict, names: dict[str, str] | None = None) -> str:
+    """A one-page HTML addendum to the memo (self-contained; the memo renders it to PDF).
+
+    Inputs, figures and conclusions by the memo's own labels (reports/memo/labels.yaml),
+    with units; fractions change in percentage points. ``names`` maps option ids to
+    product names.
+    """
+    from advisor.resources import data_path
+    from advisor.yamlio import read_yaml
+
+    labels = read_yaml(data_path("reports", "memo", "labels.yaml")).data or {}
+    names = names or {}
     e = html.escape
     trig = "".join(
-        f"<li class='{e(t['severity'] or '')}'><b>{e(t['title'])}</b> <span class='src'>({e(t['source'])})</span><br>{e(t['because'])}"
-        + (f"<br><i>{e(' '.join(t['actions']))}</i>" if t["actions"] else "") + "</li>"
+        f"<li class='{e(t['severity'] or '')}'><b>{e(t['title'])}</b>: {e(t['because'])}"
+        + (f" <i>{e(' '.join(t['actions']))}</i>" if t["actions"] else "") + "</li>"
         for t in d["triggers"]
     ) or "<li>No red-flag trigger or revert signal fires.</li>"
-    body = "".join(
-        f"<tr><td>{e(s)}</td><td>{e(w)}</td><td class='n'>{e(o)}</td><td class='n'>{e(n)}</td><td>{e(note)}</td></tr>"
-        for s, w, o, n, note in _rows(d) if not s.startswith("Triggers")
-    )
+    def cell(v: str) -> str:  # a figure never wraps; a long value (a product, a traffic mix) may
+        return "n" if len(v) <= 14 else "n long"
+
+    body = ""
+    for section, items in _addendum_rows(d, labels, names):
+        body += f"<tr class='sec'><th colspan='4'>{e(section)}</th></tr>"
+        body += "".join(f"<tr><td>{e(w)}</td><td class='{cell(o)}'>{e(o)}</td><td class='{cell(n)}'>{e(n)}</td><td>{e(c)}</td></tr>" for w, o, n, c in items)
     return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>What changed: {e(d['new']['organization'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>What changed: {e(d['new']['organization'])}</title>
 <style>
-@page {{ size: A4; margin: 16mm; }}
-body {{ font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #1f2933; }}
-h1 {{ font-size: 14pt; margin: 0 0 2mm; }} h2 {{ font-size: 10.5pt; margin: 5mm 0 2mm; }}
-p.sub {{ color: #52606d; margin: 0 0 4mm; }}
+@page {{ size: A4; margin: 14mm 16mm; }}
+body {{ font-family: "DejaVu Sans", sans-serif; font-size: 7.8pt; color: #1f2933; }}
+h1 {{ font-size: 13pt; margin: 0 0 1.5mm; }} h2 {{ font-size: 9.5pt; margin: 3.5mm 0 1.5mm; }}
+p.sub {{ color: #52606d; margin: 0 0 2mm; }}
 table {{ border-collapse: collapse; width: 100%; table-layout: fixed; }}
-col.s {{ width: 14%; }} col.w {{ width: 32%; }} col.v {{ width: 17%; }} col.note {{ width: 20%; }}
+col.w {{ width: 46%; }} col.v {{ width: 17%; }} col.c {{ width: 20%; }}
 thead {{ display: table-header-group; }} tr {{ break-inside: avoid; }}
-td, th {{ border-bottom: 0.5pt solid #e4e7eb; padding: 1mm 1.5mm; vertical-align: top; text-align: left; overflow-wrap: anywhere; }}
-td.n {{ text-align: right; }}
-ul {{ padding-left: 4mm; }} li {{ margin-bottom: 2mm; }}
-li.critical b {{ color: #b44d12; }} .src {{ color: #7b8794; }}
+td, th {{ border-bottom: 0.4pt solid #e4e7eb; padding: 0.5mm 1.2mm; vertical-align: top; text-align: left; }}
+td.n, th.n {{ text-align: right; white-space: nowrap; }} td.long {{ white-space: normal; }}
+tr.sec th {{ background: #f3f5f7; font-weight: bold; padding-top: 1mm; }}
+ul {{ padding-left: 4mm; margin: 0; }} li {{ margin-bottom: 1mm; }}
+li.critical b {{ color: #b44d12; }} i {{ color: #52606d; }}
 </style></head>
 <body>
 <h1>What changed since {e(d['old']['label'])}</h1>
 <p class="sub">{e(d['new']['organization'])}: {e(d['old']['label'])} → {e(d['new']['label'])}. Triggers are evaluated by the
-organization rules on changes computed from the two snapshots (field guide, Part 5, "Red-flag triggers" and "The revert signals").</p>
+organization rules on changes computed from the two snapshots (field guide, Part 5, "Red-flag triggers" and "The revert signals").
+Fractions change in percentage points (2% → 3% is +1 point); other changes are relative.</p>
 <h2>Triggers</h2>
 <ul>{trig}</ul>
 <h2>Changes</h2>
-<table><colgroup><col class="s"><col class="w"><col class="v"><col class="v"><col class="note"></colgroup><thead><tr><th></th><th>what</th><th>{e(d['old']['label'])}</th><th>{e(d['new']['label'])}</th><th>note</th></tr></thead>
+<table><colgroup><col class="w"><col class="v"><col class="v"><col class="c"></colgroup><thead><tr><th></th><th class="n">{e(d['old']['label'])}</th><th class="n">{e(d['new']['label'])}</th><th>change</th></tr></thead>
 <tbody>{body}</tbody></table>
 </body></html>
 """

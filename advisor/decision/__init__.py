@@ -4,6 +4,6 @@ Every renderer (score JSON, CLI table, memo, interview, diff) reads
 `assessment.records` instead of recomputing figures.
 """
 
-from advisor.decision.record import DecisionRecord, OptionLine, Signal
+from advisor.decision.record import DecisionRecord, OptionLine, SavingsRange, Signal
 
-__all__ = ["DecisionRecord", "OptionLine", "Signal"]
+__all__ = ["DecisionRecord", "OptionLine", "SavingsRange", "Signal"]

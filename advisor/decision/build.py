@@ -6,9 +6,28 @@ definition; it never imports a renderer.
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
+import advisor.economics as core
+from advisor.comparison import cost_on
 from advisor.decision.confidence import decision_confidence
-from advisor.decision.record import DecisionRecord, OptionLine, Signal
+from advisor.decision.record import DecisionRecord, OptionLine, SavingsRange, Signal
+from advisor.defaults import defaults, economics_constant
 from advisor.engine.rulebook import load_rulebook
+
+# rules/defaults.yaml economics.sensitivity names questionnaire inputs; the core
+# names Workload fields (output_tokens_factor multiplies today's output tokens).
+SENSITIVITY_INPUTS = {
+    "retry_rate": ("profile.retry_rate", "retry_rate"),
+    "quality_pass_rate": ("profile.quality_pass_rate", "quality_pass_rate"),
+    "cache_hit_rate": ("profile.cache_hit_rate", "cache_hit_rate"),
+    "engineering_hours_per_month": ("profile.engineering_hours_per_month", "engineering_hours"),
+    "output_tokens_factor": ("profile.output_tokens", "output_tokens"),
+}
+RANGE_METHOD = ("each unmeasured input moved to both ends of its usual range (rules/defaults.yaml "
+                "economics.sensitivity), the others held, both options repriced as the base is; "
+                "the swings combined as independent errors (root of the sum of squares)")
 
 
 def _line(c, rank, vendor, product: str, why_not: str | None) -> OptionLine:
@@ -77,6 +96,38 @@ def _org_signals(org, conclusion: str, note: str = "") -> list[Signal]:
     return out
 
 
+def savings_range(priced, best, base: float, catalog) -> SavingsRange | None:
+    """Low / base / high monthly savings of ``best`` over today's option from the
+    spread of the inputs nobody measured (priced like the base: cost_on with the
+    workload's option rules)."""
+    numbers = priced.numbers
+    if best is None or numbers.requests <= 0:
+        return None
+    hours = economics_constant("hours_per_month")
+
+    def saving(w) -> float:
+        today = cost_on(priced.current.option, w, catalog, priced.utilization, hours, priced.rules)
+        other = cost_on(best.option, w, catalog, priced.utilization, hours, priced.rules)
+        return today.result.monthly_cost - other.result.monthly_cost
+
+    drivers = []
+    for key, (lo, hi) in defaults()["economics"]["sensitivity"].items():
+        name, fld = SENSITIVITY_INPUTS.get(key, (None, None))
+        inp = priced.inputs.get(name) if name else None
+        if inp is None or inp.confidence == "measured":
+            continue
+        if key == "output_tokens_factor":
+            lo, hi = numbers.output_tokens * lo, numbers.output_tokens * hi
+        ends = [saving(dataclasses.replace(numbers, **{fld: float(v)})) for v in (lo, hi)]
+        if max(abs(e - base) for e in ends) < 0.005:
+            continue
+        drivers.append({"input": name, "from": float(lo), "to": float(hi), "low": ends[0], "high": ends[1]})
+    drivers.sort(key=lambda d: -max(abs(d["low"] - base), abs(d["high"] - base)))
+    down = math.sqrt(sum(max(0.0, base - min(d["low"], d["high"])) ** 2 for d in drivers))
+    up = math.sqrt(sum(max(0.0, max(d["low"], d["high"]) - base) ** 2 for d in drivers))
+    return SavingsRange(low=base - down, base=base, high=base + up, method=RANGE_METHOD, drivers=drivers)
+
+
 def build_record(r, a) -> DecisionRecord:
     settings, org, catalog = a.settings, a.organization, a.catalog
     ev = r.evaluation
@@ -132,6 +183,7 @@ def build_record(r, a) -> DecisionRecord:
         notes.append(f"The rules call for {r.mode_without_candidate.replace('_', ' ')}, but no candidate of that mode survives "
                      f"the vendor gates: the figures are {product_name(best.option, catalog)} "
                      f"({best.option.deployment.replace('_', ' ')}) until one does.")
+    overrun = float(defaults()["economics"]["migration_overrun_factor"])
     return DecisionRecord(
         workload=w.name,
         decision=decision,
@@ -169,6 +221,10 @@ def build_record(r, a) -> DecisionRecord:
         stage_today=org.one("stage.current"),
         stage_today_inferred=inferred,
         notes=notes,
+        savings_range=savings_range(r.priced, best, savings, catalog) if savings is not None else None,
+        migration_overrun_factor=overrun,
+        payback_if_overrun_months=(core.payback_months(r.migration_cost * overrun, savings)
+                                   if r.migration_cost and savings and savings > 0 else None),
     )
 
 

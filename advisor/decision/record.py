@@ -46,6 +46,22 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class SavingsRange:
+    """Monthly savings if the unmeasured inputs are off by their usual spread.
+
+    Each unmeasured input with a range in rules/defaults.yaml (economics.sensitivity)
+    is moved to each end of its range, the others held, and both options repriced
+    the way the base is (option-aware pricing); the per-input swings are combined
+    as independent errors (root of the sum of squares) below and above the base.
+    """
+    low: float
+    base: float
+    high: float
+    method: str
+    drivers: list[dict]      # largest swing first: {input, from, to, low, high} (savings at each end)
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     workload: str
     decision: str | None             # migrate | stay | measure_first | ...
@@ -86,6 +102,9 @@ class DecisionRecord:
     notes: list[str] = field(default_factory=list)  # e.g. an option added from the catalog for the decided mode
     boundaries: list[dict] = field(default_factory=list)   # slot: filled by analysis (issue 10)
     timeline: list[dict] = field(default_factory=list)     # slot
+    savings_range: SavingsRange | None = None   # low / base / high savings from the unmeasured inputs' spread
+    migration_overrun_factor: float | None = None        # rules/defaults.yaml economics (Part 1: "12 weeks instead of 8")
+    payback_if_overrun_months: float | None = None       # payback when the migration costs that factor more
 
     def to_dict(self) -> dict:
         return _plain(self)

@@ -21,6 +21,7 @@ MONEY_INPUTS = {
     "settings.engineer_hourly_rate", "settings.migration_hourly_rate", "settings.repair_cost_per_failure",
     "engineer_hourly_rate", "migration_hourly_rate", "repair_cost_per_failure",
     "operations.monthly_inference_spend", "operations.observability_monthly_cost",
+    "operations.predicted_monthly_cost", "operations.invoiced_monthly_cost",
 }
 
 

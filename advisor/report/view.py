@@ -19,6 +19,7 @@ from typing import Any
 import advisor.economics as core
 from advisor.assess import Assessment, WorkloadResult
 from advisor.comparison import price_of
+from advisor.decision.build import SENSITIVITY_INPUTS
 from advisor.defaults import defaults, economics_constant
 from advisor.engine.language import ParamRef
 from advisor.engine.rulebook import load_rulebook
@@ -28,14 +29,9 @@ from advisor.resources import data_path
 from advisor.yamlio import read_yaml
 
 # Sensitivity ranges in rules/defaults.yaml name questionnaire inputs; the core
-# names Workload fields. (output_tokens_factor multiplies today's output tokens.)
-_SENSITIVITY_FIELD = {
-    "retry_rate": "retry_rate",
-    "quality_pass_rate": "quality_pass_rate",
-    "cache_hit_rate": "cache_hit_rate",
-    "engineering_hours_per_month": "engineering_hours",
-    "output_tokens_factor": "output_tokens",
-}
+# names Workload fields (one mapping, the decision record's: the savings range
+# and the tornado chart move the same inputs).
+_SENSITIVITY_FIELD = {key: fld for key, (_name, fld) in SENSITIVITY_INPUTS.items()}
 _SENSITIVITY_LABEL = {
     "retry_rate": "Retry rate",
     "quality_pass_rate": "Quality-gate pass rate",
@@ -537,6 +533,129 @@ def page_one(a: Assessment, result: dict, start: dt.date, flips: list[dict]) -> 
     }
 
 
+# ---------------------------------------------------------------- risks and next steps
+
+
+def _level(spec: Any, key: str) -> str:
+    """A level from labels.yaml: a word, or a mapping of cases to words."""
+    return spec if isinstance(spec, str) else spec[key]
+
+
+def risk_register(a: Assessment, result: dict, flips: list[dict], labels: dict, watch: dict | None = None, limit: int = 3) -> list[dict]:
+    """The biggest risks, from the decision records and the rule parameters in
+    force; wording, likelihood and impact levels are labels.yaml's ``risks``."""
+    spec, score = labels.get("risks") or {}, labels.get("risk_levels") or {}
+    params = {k: v["value"] for k, v in result["parameters"].items()}
+    names = option_names(a)
+    out: list[dict] = []
+
+    def add(rec, kind: str, likelihood: str, impact: str, stake: float, boundary: dict | None = None, **values: Any) -> None:
+        s = spec.get(kind)
+        if not s:
+            return
+        out.append({"workload": rec.workload, "kind": kind, "likelihood": likelihood, "impact": impact, "boundary": boundary,
+                    "risk": s["risk"].format(**values), "mitigation": s["mitigation"].format(**values),
+                    "score": score.get(likelihood, 1) * score.get(impact, 1), "stake": stake})
+
+    for rec, d in zip(a.records, result["workloads"]):
+        migrate = rec.decision == "migrate"
+        stake = abs(rec.savings_per_month or 0)
+        inputs = {x["name"]: x for x in d["inputs"]}
+        b = next((b for b in flips if b["workload"] == rec.workload and b.get("outcome") == "decision"
+                  and b.get("confidence") != "measured"), None)
+        if b is not None and "boundary" in spec:
+            lk = spec["boundary"]["likelihood"]
+            near = abs(b.get("distance_pct") or 1e9) <= lk["within_pct"]
+            likelihood = lk["measure_first"] if b.get("measure_first") else (lk["near"] if near else lk["far"])
+            add(rec, "boundary", likelihood, spec["boundary"]["impact"], stake, boundary=b, sentence=b["sentence"],
+                input=fmt.label(labels, "inputs", b["input"]), input_lower=fmt.label(labels, "inputs", b["input"]).lower())
+        sr = rec.savings_range
+        if sr is not None and sr.drivers and migrate and sr.base > 0:  # a move the savings do not justify (Ownership) has no "low end"
+            driver = fmt.label(labels, "inputs", sr.drivers[0]["input"]).lower()
+            add(rec, "savings_low", _level(spec.get("savings_low", {}).get("likelihood", "medium"), ""),
+                _level(spec.get("savings_low", {}).get("impact", "medium"), "below_zero" if sr.low <= 0 else "otherwise"),
+                stake, low=fmt.money(sr.low), base=fmt.money(sr.base), driver=driver)
+        if migrate and rec.payback_if_overrun_months is not None and rec.engineer_weeks:
+            limit_months = params.get("volume.max_payback_months")
+            beyond = limit_months is not None and rec.payback_if_overrun_months > float(limit_months)
+            execution = d["gates"]["volume"]["outcome"] == "pass_with_execution_risk"
+            o = spec.get("overrun", {})
+            add(rec, "overrun", _level(o.get("likelihood", "medium"), "execution_risk" if execution else "otherwise"),
+                _level(o.get("impact", "medium"), "beyond_payback_limit" if beyond else "otherwise"), stake,
+                weeks=fmt.number(rec.engineer_weeks), weeks_over=fmt.number(rec.engineer_weeks * rec.migration_overrun_factor),
+                budget_over=fmt.money((rec.migration_cost or 0) * rec.migration_overrun_factor),
+                payback=fmt.months(rec.payback_months), payback_over=fmt.months(rec.payback_if_overrun_months))
+        gap = inputs.get("specialization.open_weights_eval_gap_points")
+        if (migrate and rec.recommended is not None and gap is not None and gap.get("confidence") != "measured"
+                and rec.recommended.id in {c.id for r in a.workloads for c in r.priced.costs
+                                            if a.catalog.providers[c.option.provider].open_weights}):
+            suite = inputs.get("specialization.production_eval_suite", {}).get("value")
+            e = spec.get("eval_gap", {})
+            add(rec, "eval_gap", _level(e.get("likelihood", "medium"), "eval_suite" if suite else "no_eval_suite"),
+                _level(e.get("impact", "high"), ""), stake, product=names.get(rec.recommended.id, rec.recommended.id),
+                threshold=fmt.number(params.get("stay.eval_gap_points")))
+        if migrate and rec.recommended is not None and rec.recommended.verdict == "conditional":
+            entry = next((v for v in d["vendors"] if v["option"] == rec.recommended.id), None)
+            for g, cell in (entry["gates"].items() if entry else []):
+                if cell["verdict"] not in (None, "pass"):
+                    c = spec.get("vendor_condition", {})
+                    add(rec, "vendor_condition", _level(c.get("likelihood", "medium"), ""), _level(c.get("impact", "high"), ""), stake,
+                        product=names.get(rec.recommended.id, rec.recommended.id), gate=fmt.label(labels, "vendor_gates", g).lower(),
+                        state=fmt.label(labels, "vendor_gate_state", cell["verdict"]))
+        if not migrate and rec.forgone_savings_per_month and rec.unlock:
+            f = spec.get("forgone", {})
+            high = rec.forgone_savings_per_month * 12 > (rec.migration_cost or 0)
+            blocker = d["stay_blocker"].get("outcome")
+            blocked = blocker not in (None, "none")
+            add(rec, "forgone", _level(f.get("likelihood", "high"), ""), _level(f.get("impact", "medium"), "above_budget_month" if high else "otherwise"),
+                rec.forgone_savings_per_month, forgone=fmt.money(rec.forgone_savings_per_month),
+                blocker=fmt.label(labels, "stay_blocker", blocker) if blocked else fmt.label(labels, "decision_basis", d["decision_basis"]),
+                unlock=rec.unlock[-1] if blocked else rec.unlock[0])  # the blocker's own action comes last
+    # A red flag or revert signal firing today (the records' signal states; the watch list's actions).
+    firing = {sig.rule for rec in a.records for sig in rec.signals if sig.state == "firing"}
+    f = spec.get("firing")
+    for row in (watch or {}).get("red_flags", []) + (watch or {}).get("revert_signals", []):
+        if f and row["rule"] in firing and row["actions"] and a.records:
+            add(a.records[0], "firing", _level(f.get("likelihood", "high"), ""),
+                _level(f.get("impact", "medium"), "critical" if row["severity"] == "critical" else "otherwise"),
+                0.0, title=row["title"], because=row["because"] or "", action=" ".join(row["actions"]))
+            out[-1]["workload"] = None
+    order = list(spec)
+    out.sort(key=lambda r: (-r["score"], -r["stake"], order.index(r["kind"])))
+    merged: list[dict] = []  # the same risk in the same words for several workloads is one row
+    for r in out:
+        same = next((m for m in merged if (m["risk"], m["mitigation"]) == (r["risk"], r["mitigation"])), None)
+        if same is None:
+            merged.append({**r, "workloads": [r["workload"]] if r["workload"] else []})
+        elif r["workload"]:
+            same["workloads"].append(r["workload"])
+    # Firing signals are also listed under "What would reverse this": they take at most
+    # risks.firing.max_rows places unless the decision has fewer risks of its own.
+    cap = int((spec.get("firing") or {}).get("max_rows", limit))
+    fire = [m for m in merged if m["kind"] == "firing"]
+    own = [m for m in merged if m["kind"] != "firing"]
+    chosen = fire[:cap] + own
+    chosen += fire[cap:][: max(0, limit - len(chosen))]
+    return sorted(chosen, key=merged.index)[:limit]
+
+
+def _phase_end(phase: str, lead_months: float | None) -> float:
+    """Months from the decision to the end of a lead-time phase (rules/defaults.yaml timeline.phases)."""
+    phases = defaults()["timeline"]["phases"]
+    share = 0.0
+    for name, part in phases.items():
+        share += float(part)
+        if name == phase:
+            break
+    return share * float(lead_months or 0)
+
+
+def due_date(start: dt.date, step: dict, lead_months: float | None) -> dt.date:
+    if "due_days" in step:
+        return start + dt.timedelta(days=int(step["due_days"]))
+    return start + dt.timedelta(days=max(7, round(_phase_end(step["due_phase"], lead_months) * AVERAGE_MONTH_DAYS)))
+
+
 def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool = True) -> dict[str, Any]:
     result = assessment_dict(a)
     monitoring = load_monitoring()
@@ -567,6 +686,10 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     date = memo_date(a, result, deterministic)
     p1 = page_one(a, result, a.questionnaire.assessed_on or dt.date.fromisoformat(date), flips)
     watch = watch_rows(a, result, labels)
+    p1["risks"] = risk_register(a, result, flips, labels, watch)
+    steps = labels.get("next_steps") or {}
+    lead = p1["lead_time_months"] if p1["moving"] else max((r.lead_time_months or 0 for r in a.records), default=0)
+    p1["steps"] = {k: {"owner": v["owner"], "due": due_date(p1["start"], v, lead).isoformat()} for k, v in steps.items()}
     rb = load_rulebook()
     params = [
         {"name": k, "value": v["value"], "overridden": v["overridden"], "unit": rb.parameters[k].unit if k in rb.parameters else None,
@@ -579,7 +702,9 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
         "p1": p1,
         "names": option_names(a),
         "signals": signal_split(watch, a.records),
-        "boundaries": flips[: PAGE_ONE_BOUNDARIES if len(a.workloads) == 1 else 2 if len(a.workloads) <= PAGE_ONE_SENTENCES else PAGE_ONE_BOUNDARIES],
+        # Page 1: a boundary the risk register already names is not listed twice.
+        "boundaries": [b for b in flips if all(b is not k["boundary"] for k in p1["risks"])][
+            : PAGE_ONE_BOUNDARIES - 1 if len(a.workloads) == 1 else 2 if len(a.workloads) <= PAGE_ONE_SENTENCES else PAGE_ONE_BOUNDARIES],
         "nearest": nearest_thresholds(result, a, labels)[:NEAREST_ROWS],
         "watch": watch,
         "monitoring": monitoring if monitoring_applies(result, monitoring) else None,
