@@ -414,7 +414,7 @@ def _addendum_rows(d: dict, labels: dict, names: dict[str, str]) -> list[tuple[s
             return fmt.label(labels, sections[key], v)
         if isinstance(v, list):
             return ", ".join(str(x).replace("_", " ") for x in v) or "none"
-        return "—" if v is None else fmt.scalar(v) if isinstance(v, (bool, str)) else _show(v)
+        return "—" if v is None else fmt.scalar(v) if isinstance(v, (bool, str)) else show_value(v)
 
     inputs = []
     for r in d["inputs"]:
@@ -436,7 +436,7 @@ def _addendum_rows(d: dict, labels: dict, names: dict[str, str]) -> list[tuple[s
     unit_fmt = {"money_month": lambda x: fmt.money(x) + "/mo", "per_request": fmt.per_request, "months": fmt.months}
     for r in d["figures"]:
         f = spec.get(r["figure"], {"label": r["figure"].replace("_", " "), "unit": None})
-        show = unit_fmt.get(f.get("unit"), _show)
+        show = unit_fmt.get(f.get("unit"), show_value)
         o = "—" if r["old"] is None else show(r["old"])
         n = "—" if r["new"] is None else show(r["new"])
         figures.append((what(r["workload"], f["label"]), o, n, f"{r['change_pct']:+.0f}%" if "change_pct" in r else ""))
