@@ -60,4 +60,6 @@ def test_memo_page_one_says_what_would_change_the_answer_and_shows_the_timeline(
     # The Volume Gate reads the invoice (Part 0, "Cost: the invoice amount"):
     # $10,000 / $16,800 x 800K requests = 476K requests/month.
     assert "below 476,000 requests/month" in pages[0]
-    assert any("Break-even in month 6" in p for p in pages)
+    # one payback on every page: the timeline's caption reconciles its curve with page 1's figure
+    assert any("turns positive in month 6" in p for p in pages)
+    assert any("The payback on page 1 (6.6 months from the decision)" in " ".join(p.split()) for p in pages)

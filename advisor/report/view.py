@@ -680,7 +680,12 @@ def build(a: Assessment, labels: dict, *, deterministic: bool, with_charts: bool
     for t in savings_timeline(a):
         if t.get("hypothetical") or not t.get("available", True):
             continue
-        timelines[t["workload"]] = {"t": t, "svg": charts.timeline_chart(t) if with_charts and len(a.workloads) == 1 else None}
+        rec = next((r for r in a.records if r.workload == t["workload"]), None)
+        timelines[t["workload"]] = {"t": t, "svg": charts.timeline_chart(t) if with_charts and len(a.workloads) == 1 else None,
+                                    # page 1's one payback figure, which the caption reconciles with the curve
+                                    "payback_from_decision": rec.payback_from_decision_months if rec else None,
+                                    "payback": rec.payback_months if rec else None,
+                                    "lead_time": rec.lead_time_months if rec else None}
     for w in workloads:
         w["timeline"] = timelines.get(w["d"]["name"])
     date = memo_date(a, result, deterministic)
