@@ -65,7 +65,7 @@ def test_a_chart_child_that_dies_costs_time_not_charts():
     if pid == 0:  # the dying child: sends nothing
         os._exit(1)
     os.close(write)
-    batch._child = (pid, read)
+    batch._children = [(pid, read, [0, 1, 2])]
     assert batch.fill("".join(p.token for p in pending)) == "<svg>0</svg><svg>1</svg><svg>2</svg>"
     assert drawn == [0, 1, 2]
     assert str(pending[1]) == "<svg>1</svg>"

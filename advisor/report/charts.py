@@ -109,73 +109,83 @@ class Batch:
     def __init__(self) -> None:
         self.nonce = secrets.token_hex(4)
         self.calls: list[tuple] = []
-        self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
+        self._children: list[tuple[int, int, list[int]]] = []  # (pid, read end of its pipe, the calls it draws)
         self._results: list[str] | None = None
 
     def add(self, fn, args, kwargs) -> PendingSVG:
         self.calls.append((fn, args, kwargs))
         return PendingSVG(self, len(self.calls) - 1)
 
-    def _draw_here(self) -> list[str]:
-        return [fn(*args, **kwargs) for fn, args, kwargs in self.calls]
+    def _draw(self, indices) -> list[str]:
+        return [self._draw_one(i) for i in indices]
+
+    def _draw_one(self, i: int) -> str:
+        fn, args, kwargs = self.calls[i]
+        return fn(*args, **kwargs)
 
     def start(self, parallel: bool = True) -> None:
-        """Begin drawing: in a forked child when that is safe and worth it, else nothing yet."""
+        """Begin drawing in forked children when that is safe: one child, or two
+        (alternate charts) for a memo with many charts, as the parent has only
+        the template and WeasyPrint's import to do meanwhile."""
         if not (parallel and self.calls and _fork_is_safe()):
             return
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:  # child: draw, send the SVG text back, leave without cleanup
-            code = 1
+        groups = 2 if len(self.calls) >= MANY_CHARTS else 1
+        for g in range(groups):
+            indices = list(range(g, len(self.calls), groups))
+            read, write = os.pipe()
             try:
+                pid = os.fork()
+            except OSError:
                 os.close(read)
-                data = pickle.dumps(self._draw_here(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as out:
-                    out.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        self._child = (pid, read)
+                os.close(write)
+                return  # the charts not sent to a child are drawn here
+            if pid == 0:  # child: draw, send the SVG text back, leave without cleanup
+                code = 1
+                try:
+                    os.close(read)
+                    data = pickle.dumps(self._draw(indices), protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(write, "wb") as out:
+                        out.write(data)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(write)
+            self._children.append((pid, read, indices))
 
     def results(self) -> list[str]:
-        """The SVG text of every recorded chart, in call order (waits for the child)."""
+        """The SVG text of every recorded chart, in call order (waits for the children)."""
         if self._results is None:
             self._results = self._collect()
         return self._results
 
     def _collect(self) -> list[str]:
-        if self._child is not None:
-            pid, read = self._child
-            self._child = None
+        out: list[str | None] = [None] * len(self.calls)
+        children, self._children = self._children, []
+        for pid, read, indices in children:
             with os.fdopen(read, "rb") as src:
                 data = src.read()
             _, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) == 0:
-                try:
-                    out = pickle.loads(data)
-                    if isinstance(out, list) and len(out) == len(self.calls) and all(isinstance(x, str) for x in out):
-                        return out
-                except Exception:
-                    pass
-        return self._draw_here()  # no child, or it failed: the same charts, drawn here
+            if os.waitstatus_to_exitcode(status) != 0:
+                continue
+            try:
+                svgs = pickle.loads(data)
+            except Exception:
+                continue
+            if isinstance(svgs, list) and len(svgs) == len(indices) and all(isinstance(x, str) for x in svgs):
+                for i, svg in zip(indices, svgs):
+                    out[i] = svg
+        # No child, or one failed: those charts are drawn here (the same SVG).
+        return [svg if svg is not None else self._draw_one(i) for i, svg in enumerate(out)]
 
     def close(self) -> None:
-        """Stop and reap a child whose results were never collected (an error on the way)."""
-        if self._child is None:
-            return
-        pid, read = self._child
-        self._child = None
-        os.close(read)
-        with contextlib.suppress(OSError):
-            os.kill(pid, 9)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+        """Stop and reap children whose results were never collected (an error on the way)."""
+        children, self._children = self._children, []
+        for pid, read, _ in children:
+            os.close(read)
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
 
     def fill(self, html: str) -> str:
         """``html`` with each chart's token replaced by its SVG text."""
@@ -185,6 +195,9 @@ class Batch:
         for pending_index, svg in enumerate(self.results()):
             out = out.replace(f"<!--advisor-chart-{self.nonce}-{pending_index}-->", svg)
         return out
+
+
+MANY_CHARTS = 8  # from this many charts on (three workloads), two children draw them
 
 
 def _fork_is_safe() -> bool:
