@@ -308,7 +308,9 @@ def _one(job: tuple[str, str, str, str | None, bool]) -> tuple[str, str | None, 
         from advisor.loader import load_questionnaire
 
         a = assess(load_questionnaire(src))
-        write_memo(a, Path(out), template_dir=Path(template_dir) if template_dir else None, paper=paper, deterministic=deterministic)
+        # The pool already uses the cores; a chart child per memo would only
+        # import matplotlib again for every memo (a worker imports it once).
+        write_memo(a, Path(out), template_dir=Path(template_dir) if template_dir else None, paper=paper, deterministic=deterministic, parallel=False)
         return src, out, None
     except AdvisorError as exc:
         return src, None, str(exc)
