@@ -18,14 +18,30 @@ Readability rules (issue 11, item 3), enforced here for every chart:
   into the tick labels, phase names into a strip above the plot.
 
 matplotlib is imported inside the functions, never at module import.
+
+Speed (issue 10, item 3): inside :func:`deferred`, the drawing functions record
+their calls and return a :class:`PendingSVG` instead of drawing;
+:meth:`Batch.start` draws them all in a forked child process (importing
+matplotlib and drawing there, while the parent renders the template and
+imports WeasyPrint) and :meth:`Batch.fill` puts the SVG text in place. Where a
+fork is not safe (no ``os.fork``, macOS, other threads running) or the child
+fails, the charts are drawn in this process: the same SVG either way.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
+import functools
 import io
 import math
+import os
+import pickle
 import re
+import secrets
+import sys
+import threading
 from dataclasses import dataclass
 
 import advisor.economics as core
@@ -57,6 +73,162 @@ FULL_WIDTH = 7.16  # inches: the A4 text block (210 mm - 2 x 14 mm margins)
 HALF_WIDTH = 3.48  # one of two charts side by side (5 mm gutter)
 
 _XML_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+
+
+# ---------------------------------------------------------------- deferred drawing
+
+
+class PendingSVG:
+    """A chart recorded by a :class:`Batch`, drawn later.
+
+    Truthy like the SVG text it stands for. :attr:`token` is an HTML comment
+    that :meth:`Batch.fill` replaces with the SVG; ``str()`` draws (or waits
+    for) the chart, so a template that prints it directly still gets the SVG.
+    """
+
+    __slots__ = ("batch", "index", "token")
+
+    def __init__(self, batch: Batch, index: int) -> None:
+        self.batch = batch
+        self.index = index
+        self.token = f"<!--advisor-chart-{batch.nonce}-{index}-->"
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return self.batch.results()[self.index]
+
+    def __html__(self) -> str:  # markupsafe: the SVG is matplotlib's own, escaped output
+        return str(self)
+
+
+class Batch:
+    """Chart calls recorded while :func:`deferred` is active."""
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(4)
+        self.calls: list[tuple] = []
+        self._children: list[tuple[int, int, list[int]]] = []  # (pid, read end of its pipe, the calls it draws)
+        self._results: list[str] | None = None
+
+    def add(self, fn, args, kwargs) -> PendingSVG:
+        self.calls.append((fn, args, kwargs))
+        return PendingSVG(self, len(self.calls) - 1)
+
+    def _draw(self, indices) -> list[str]:
+        return [self._draw_one(i) for i in indices]
+
+    def _draw_one(self, i: int) -> str:
+        fn, args, kwargs = self.calls[i]
+        return fn(*args, **kwargs)
+
+    def start(self, parallel: bool = True) -> None:
+        """Begin drawing in forked children when that is safe: one child, or two
+        (alternate charts) for a memo with many charts, as the parent has only
+        the template and WeasyPrint's import to do meanwhile."""
+        if not (parallel and self.calls and _fork_is_safe()):
+            return
+        groups = 2 if len(self.calls) >= MANY_CHARTS else 1
+        for g in range(groups):
+            indices = list(range(g, len(self.calls), groups))
+            read, write = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read)
+                os.close(write)
+                return  # the charts not sent to a child are drawn here
+            if pid == 0:  # child: draw, send the SVG text back, leave without cleanup
+                code = 1
+                try:
+                    os.close(read)
+                    data = pickle.dumps(self._draw(indices), protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(write, "wb") as out:
+                        out.write(data)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(write)
+            self._children.append((pid, read, indices))
+
+    def results(self) -> list[str]:
+        """The SVG text of every recorded chart, in call order (waits for the children)."""
+        if self._results is None:
+            self._results = self._collect()
+        return self._results
+
+    def _collect(self) -> list[str]:
+        out: list[str | None] = [None] * len(self.calls)
+        children, self._children = self._children, []
+        for pid, read, indices in children:
+            with os.fdopen(read, "rb") as src:
+                data = src.read()
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                continue
+            try:
+                svgs = pickle.loads(data)
+            except Exception:
+                continue
+            if isinstance(svgs, list) and len(svgs) == len(indices) and all(isinstance(x, str) for x in svgs):
+                for i, svg in zip(indices, svgs):
+                    out[i] = svg
+        # No child, or one failed: those charts are drawn here (the same SVG).
+        return [svg if svg is not None else self._draw_one(i) for i, svg in enumerate(out)]
+
+    def close(self) -> None:
+        """Stop and reap children whose results were never collected (an error on the way)."""
+        children, self._children = self._children, []
+        for pid, read, _ in children:
+            os.close(read)
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+    def fill(self, html: str) -> str:
+        """``html`` with each chart's token replaced by its SVG text."""
+        if not self.calls:
+            return html
+        out = html
+        for pending_index, svg in enumerate(self.results()):
+            out = out.replace(f"<!--advisor-chart-{self.nonce}-{pending_index}-->", svg)
+        return out
+
+
+MANY_CHARTS = 8  # from this many charts on (three workloads), two children draw them
+
+
+def _fork_is_safe() -> bool:
+    # A fork copies only the calling thread: with other threads alive (the
+    # interview's export worker) a lock they hold could never be released.
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1 and (os.cpu_count() or 1) > 1
+
+
+_BATCH: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("advisor_chart_batch", default=None)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Record chart calls instead of drawing them; yields the :class:`Batch`."""
+    batch = Batch()
+    token = _BATCH.set(batch)
+    try:
+        yield batch
+    finally:
+        _BATCH.reset(token)
+
+
+def _deferrable(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        batch = _BATCH.get()
+        if batch is None:
+            return fn(*args, **kwargs)
+        return batch.add(fn, args, kwargs)
+
+    return wrapper
 
 
 def _rc(style: dict) -> dict:
@@ -168,6 +340,7 @@ def _name(names: dict[str, str] | None, option_id: str) -> str:
 # ---------------------------------------------------------------- LCPR bars
 
 
+@_deferrable
 def lcpr_bars(costs: list[OptionCost], current_id: str, recommended_id: str | None, style: dict = DEFAULT_STYLE, names: dict[str, str] | None = None) -> str:
     """Horizontal bars: LCPR of each option; today's (hatched) and the recommended one coloured."""
     import matplotlib
@@ -271,6 +444,7 @@ def crossovers(pairs: list[tuple[OptionCost, OptionCost]], numbers: core.Workloa
     return kept
 
 
+@_deferrable
 def volume_chart(options: list[OptionCost], current_id: str, recommended_id: str | None, numbers: core.Workload, catalog: Catalog, utilization: float, hours: float, lo: float, hi: float, marks: list[Crossover], style: dict = DEFAULT_STYLE, names: dict[str, str] | None = None, width: float = FULL_WIDTH) -> str:
     """Monthly cost of each option from lo x to hi x today's requests (log axes).
 
@@ -339,6 +513,7 @@ def swings(numbers: core.Workload, price, ranges: dict[str, tuple[float, float]]
     return sorted(out, key=lambda s: abs(s.high_lcpr - s.low_lcpr))
 
 
+@_deferrable
 def tornado_chart(items: list[Swing], base: float, title: str, value_format, style: dict = DEFAULT_STYLE) -> str:
     """Each input moved across its range, the others held: LCPR at the low end
     (light bar) and the high end (dark, hatched bar). The range is printed in the
@@ -383,6 +558,7 @@ def _phase_bands(t: dict) -> list[list]:
     return bands
 
 
+@_deferrable
 def timeline_chart(t: dict, style: dict = DEFAULT_STYLE, width: float = FULL_WIDTH) -> str:
     """The J-curve of one workload's savings timeline (advisor.analysis.timeline).
 

@@ -18,7 +18,9 @@ WeasyPrint and matplotlib are imported only while a memo renders.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import gc
 import mimetypes
 import os
 from collections.abc import Callable
@@ -159,17 +161,21 @@ def _group_by_entity(rows: list[dict]) -> list[tuple[str, list[dict]]]:
     return out
 
 
-def _render(a: Assessment, template_dir: Path | str | None, paper: str, deterministic: bool) -> Rendered:
-    from markupsafe import Markup
-
-    from advisor.report import fmt, view
+def _render(a: Assessment, template_dir: Path | str | None, paper: str, deterministic: bool,
+            parallel: bool = True, meanwhile: Callable[[], object] | None = None) -> Rendered:
+    """The memo's HTML. The charts are drawn in a forked child while this
+    process renders the template and runs ``meanwhile`` (importing WeasyPrint);
+    ``parallel=False`` draws them here, in turn (same HTML)."""
+    from advisor.report import charts, view
 
     size = _paper(paper)
     folder = resolve_template_dir(a, template_dir)
     bundled = bundled_template_dir().resolve()
     folders = [folder] if folder == bundled else [folder, bundled]
     labels = view.load_labels(folder)
-    ctx = view.build(a, labels, deterministic=deterministic)
+    with charts.deferred() as batch:
+        ctx = view.build(a, labels, deterministic=deterministic)
+    batch.start(parallel)
     env = _environment(folders)
     css = env.loader.get_source(env, STYLESHEET)[0]
     logo = _find(folders, LOGOS)
@@ -180,9 +186,15 @@ def _render(a: Assessment, template_dir: Path | str | None, paper: str, determin
     from jinja2 import TemplateError
 
     try:
-        html = _render_template(env, ctx, css, size, logo_uri, title, created, labels)
-    except TemplateError as exc:
-        raise AdvisorError.single(f"memo template {folder}: {exc}", field="template") from None
+        try:
+            html = _render_template(env, ctx, css, size, logo_uri, title, created, labels)
+        except TemplateError as exc:
+            raise AdvisorError.single(f"memo template {folder}: {exc}", field="template") from None
+        if meanwhile is not None:
+            meanwhile()
+        html = batch.fill(html)
+    finally:
+        batch.close()  # a child still drawing (after an error) is stopped and reaped
     return Rendered(html, folder, folders, {logo_uri} if logo_uri else set(), title)
 
 
@@ -190,6 +202,14 @@ def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> s
     from markupsafe import Markup
 
     from advisor.report import fmt
+    from advisor.report.charts import PendingSVG
+
+    def svg(s) -> Markup | str:
+        # matplotlib output (escapes its own text); a chart still being drawn is
+        # a token that Batch.fill replaces with its SVG.
+        if isinstance(s, PendingSVG):
+            return Markup(s.token)
+        return Markup(s) if s else ""
 
     return env.get_template(TEMPLATE).render(
         **ctx,
@@ -200,28 +220,55 @@ def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> s
         subject=SUBJECT,
         prepared_by=PREPARED_BY,
         created=created,
-        svg=lambda s: Markup(s) if s else "",  # matplotlib output: escapes its own text
+        svg=svg,
         product=lambda option_id: ctx["names"].get(option_id, option_id),  # catalog provider + model, not the id
         label=lambda section, key: fmt.label(labels, section, key),
     )
 
 
-def render_html(a: Assessment, *, template_dir: Path | None = None, paper: str = "A4", deterministic: bool = False) -> str:
+@contextlib.contextmanager
+def _fewer_collections():
+    """Python's cycle collector, tuned for one render: what exists already (the
+    imported modules, the assessment) is frozen out of its scans, and it runs
+    after every 50,000 new objects instead of 700. A render makes a few hundred
+    thousand short-lived objects (layout boxes, matplotlib artists); the
+    default thresholds spent ~10% of the memo's CPU re-scanning them. Restored
+    afterwards. Left alone when other threads run (the interview's export):
+    the settings are the whole process's."""
+    import threading
+
+    if threading.active_count() > 1:
+        yield
+        return
+    saved = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, max(saved[1], 20), max(saved[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+        gc.unfreeze()
+
+
+def render_html(a: Assessment, *, template_dir: Path | None = None, paper: str = "A4", deterministic: bool = False, parallel: bool = True) -> str:
     """The memo as one self-contained HTML document."""
-    return _render(a, template_dir, paper, deterministic).html
+    return _render(a, template_dir, paper, deterministic, parallel).html
 
 
-def render_pdf(a: Assessment, *, template_dir: Path | None = None, paper: str = "A4", deterministic: bool = False, fetch_log: list | None = None) -> bytes:
-    """The memo as PDF bytes. ``fetch_log`` (if given) receives (url, "served"/"refused") for every URL the renderer asked for."""
+def render_pdf(a: Assessment, *, template_dir: Path | None = None, paper: str = "A4", deterministic: bool = False, fetch_log: list | None = None,
+               parallel: bool = True) -> bytes:
+    """The memo as PDF bytes. ``fetch_log`` (if given) receives (url, "served"/"refused") for every URL the renderer asked for.
+    ``parallel=False`` draws the charts in this process, in turn (the same PDF, slower)."""
     from advisor.report import pdf
 
-    rendered = _render(a, template_dir, paper, deterministic)
-    policy = pdf.FetchPolicy(roots=rendered.roots, data_uris=rendered.data_uris)
-    try:
-        return pdf.html_to_pdf(rendered.html, base_dir=rendered.template_dir, policy=policy, deterministic=deterministic)
-    finally:
-        if fetch_log is not None:
-            fetch_log.extend(policy.log)
+    with _fewer_collections():
+        rendered = _render(a, template_dir, paper, deterministic, parallel, meanwhile=pdf.warm_up)
+        policy = pdf.FetchPolicy(roots=rendered.roots, data_uris=rendered.data_uris)
+        try:
+            return pdf.html_to_pdf(rendered.html, base_dir=rendered.template_dir, policy=policy, deterministic=deterministic)
+        finally:
+            if fetch_log is not None:
+                fetch_log.extend(policy.log)
 
 
 def write_memo(
@@ -232,17 +279,22 @@ def write_memo(
     template_dir: Path | None = None,
     paper: str = "A4",
     deterministic: bool = False,
+    parallel: bool = True,
 ) -> None:
-    """Write the memo as PDF (atomically: temp file + rename) and/or HTML."""
+    """Write the memo as PDF (atomically: temp file + rename) and/or HTML.
+
+    ``parallel``: draw the charts in a forked child while this process renders
+    the template and imports WeasyPrint (see :mod:`advisor.report.charts`)."""
     from advisor.report import pdf
 
-    rendered = _render(a, template_dir, paper, deterministic)
-    if html_path is not None:
-        write_atomic(html_path, rendered.html)
-    if pdf_path is not None:
-        policy = pdf.FetchPolicy(roots=rendered.roots, data_uris=rendered.data_uris)
-        data = pdf.html_to_pdf(rendered.html, base_dir=rendered.template_dir, policy=policy, deterministic=deterministic)
-        write_bytes_atomic(pdf_path, data)
+    with _fewer_collections():
+        rendered = _render(a, template_dir, paper, deterministic, parallel, meanwhile=pdf.warm_up if pdf_path is not None else None)
+        if html_path is not None:
+            write_atomic(html_path, rendered.html)
+        if pdf_path is not None:
+            policy = pdf.FetchPolicy(roots=rendered.roots, data_uris=rendered.data_uris)
+            data = pdf.html_to_pdf(rendered.html, base_dir=rendered.template_dir, policy=policy, deterministic=deterministic)
+            write_bytes_atomic(pdf_path, data)
 
 
 # ---------------------------------------------------------------- many memos
@@ -256,7 +308,9 @@ def _one(job: tuple[str, str, str, str | None, bool]) -> tuple[str, str | None, 
         from advisor.loader import load_questionnaire
 
         a = assess(load_questionnaire(src))
-        write_memo(a, Path(out), template_dir=Path(template_dir) if template_dir else None, paper=paper, deterministic=deterministic)
+        # The pool already uses the cores; a chart child per memo would only
+        # import matplotlib again for every memo (a worker imports it once).
+        write_memo(a, Path(out), template_dir=Path(template_dir) if template_dir else None, paper=paper, deterministic=deterministic, parallel=False)
         return src, out, None
     except AdvisorError as exc:
         return src, None, str(exc)

@@ -94,6 +94,12 @@ def _fetcher(policy: FetchPolicy):
     return fetch
 
 
+def warm_up() -> None:
+    """Import WeasyPrint ahead of :func:`html_to_pdf` (the memo does this while
+    its charts are drawn in another process)."""
+    import weasyprint  # noqa: F401
+
+
 def html_to_pdf(html: str, *, base_dir: Path, policy: FetchPolicy, deterministic: bool = False) -> bytes:
     """Render ``html`` (relative URLs resolve against ``base_dir``) to PDF bytes."""
     import logging
