@@ -601,7 +601,7 @@ def timeline_chart(t: dict, style: dict = DEFAULT_STYLE, width: float = FULL_WID
             ax.text(centre, 1.02 + 0.1 * row, text, transform=trans, ha="center", va="bottom", fontsize=MIN_FONT, color=style["muted"], clip_on=False)
         be = t.get("break_even_months")
         if be is not None and months and be <= months[-1]["month"]:
-            ax.axvline(be, color=style["gain"], linewidth=1.1, linestyle="--", label=f"break-even: month {t['break_even_month']}")
+            ax.axvline(be, color=style["gain"], linewidth=1.1, linestyle="--", label=f"cumulative turns positive: month {t['break_even_month']}")
         ax.set_xlim(0, last)
         ax.set_xticks(range(0, last + 1, 3))
         if not months:
