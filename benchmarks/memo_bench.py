@@ -30,6 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import advisor_command, load  # noqa: E402
+
 TARGETS = {"one workload (Part 1 example)": 2.0, "ten workloads (generated)": 8.0}
 
 BASELINE = """
@@ -42,14 +45,6 @@ table {{ border-collapse: collapse }} td {{ border: 1px solid #999; padding: 2px
 """
 
 
-def advisor_command() -> list[str]:
-    script = Path(sys.executable).with_name("advisor")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "advisor"]
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load {one:.2f} (5 min {five:.2f}), {os.cpu_count()} cores"
 
 
 def _cpu() -> float:

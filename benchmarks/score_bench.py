@@ -30,20 +30,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import advisor_command, load  # noqa: E402
+
 TARGET_S = 5.0
 TARGET_RATIO = 5.0
 TARGET_BOUNDARY_MS = 20.0
 
 
-def advisor_command() -> list[str]:
-    """The user's command: the console script beside this interpreter, else `python -m advisor`."""
-    script = Path(sys.executable).with_name("advisor")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "advisor"]
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load {one:.2f} (5 min {five:.2f}), {os.cpu_count()} cores"
 
 
 def generate(folder: Path, n: int, seed: int = 7) -> None:
