@@ -345,3 +345,17 @@ def test_analysis_is_json_for_score(part1):
     out["timeline"] = timeline(part1)
     out["consolidation"] = consolidation(part1)
     json.dumps(out)
+
+
+def test_diff_compares_the_invoice_with_the_same_snapshots_prediction():
+    """Issue 11 item 5 / Part 5 red flag "invoice variance vs LCPR-model prediction": Q4's
+    invoice ($15,000) against Q4's own prediction ($14,500) is 3.4%, no red flag; against
+    Q3's prediction it used to read 37.6% and fire."""
+    from advisor.loader import load_questionnaire
+
+    snaps = EXAMPLES / "snapshots"
+    q3, q4 = (assess(load_questionnaire(snaps / f"2026-{q}-northwind.yaml")) for q in ("q3", "q4"))
+    d = diff(q3, q4)
+    how = d["computed_operations"]["invoice_variance"]
+    assert (how["predicted"], how["invoiced"], how["value"]) == (14500, 15000, 0.0345)
+    assert "invoice_variance" not in {t["id"] for t in d["triggers"]}

@@ -105,7 +105,7 @@ def test_pdf_metadata(part1_pdf):
     data, _, _ = part1_pdf
     meta = pypdf.PdfReader(io.BytesIO(data)).metadata
     assert meta.title == "Inference decision memo: B2B SaaS (field guide Part 1, Volume Gate)"
-    assert meta.author == "advisor"  # the preparer; the questionnaire has no prepared_by field yet
+    assert meta.author == "advisor"  # no prepared_by in the example: the tool, never the organization
     assert meta.subject == "Migrate document-assistant to Together AI DeepSeek V3: $15,582/month savings for a $48,000 budget"
     root = pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged: screen readers get the structure
@@ -303,3 +303,17 @@ def test_a_crashing_worker_fails_only_its_own_memo(tmp_path, monkeypatch):
     by = {p.name: (out, err) for p, out, err in results}
     assert by["a.yaml"] == (tmp_path / "out" / "a.pdf", None) and by["c.yaml"] == (tmp_path / "out" / "c.pdf", None)
     assert by["b.yaml"][0] is None and "crashed" in by["b.yaml"][1]
+
+
+def test_the_preparer_is_the_pdf_author_and_named_on_page_one(tmp_path):
+    from advisor.loader import load_text
+    from advisor.report.memo import render_pdf
+
+    from conftest import EXAMPLES
+
+    text = (EXAMPLES / "part1-b2b-saas.yaml").read_text().replace(
+        "prepared_for: CTO and VP Finance", "prepared_for: CTO and VP Finance\nprepared_by: Dana Ortiz, platform lead")
+    data = render_pdf(assess(load_text(text)))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert reader.metadata.author == "Dana Ortiz, platform lead"
+    assert "Dana Ortiz" in reader.pages[0].extract_text()

@@ -237,13 +237,16 @@ def snapshot_operations(old: Assessment, new: Assessment) -> tuple[dict[str, Any
 
     oo, no = old.questionnaire.operations, new.questionnaire.operations
     invoice = no.invoiced_monthly_cost or no.monthly_inference_spend
-    if oo.predicted_monthly_cost is not None:
-        predicted, p_conf, p_from = float(oo.predicted_monthly_cost.value), oo.predicted_monthly_cost.confidence, "operations.predicted_monthly_cost"
+    # Issue 11 item 5: the invoice is compared with the same snapshot's prediction (its own
+    # typed prediction, else its LCPR model's invoices from the decision records), not with the
+    # previous quarter's: the red flag asks whether the model of that month was wrong.
+    if no.predicted_monthly_cost is not None:
+        predicted, p_conf, p_from = float(no.predicted_monthly_cost.value), no.predicted_monthly_cost.confidence, "operations.predicted_monthly_cost"
     else:
-        predicted = sum(w.priced.current.result.token_cost for w in old.workloads)
-        p_conf, p_from = "estimated", "the old snapshot's LCPR model (token cost of every workload today)"
+        predicted = sum(r.invoice_today for r in new.records)
+        p_conf, p_from = "estimated", "the new snapshot's LCPR model (today's invoice of every workload)"
     if invoice is not None and predicted > 0:
-        fields["predicted_monthly_cost"] = {"value": round(predicted, 2), "confidence": p_conf, "note": f"advisor diff: the old snapshot's prediction ({p_from})"}
+        fields["predicted_monthly_cost"] = {"value": round(predicted, 2), "confidence": p_conf, "note": f"advisor diff: the new snapshot's prediction ({p_from})"}
         fields["invoiced_monthly_cost"] = {"value": float(invoice.value), "confidence": invoice.confidence, "note": "advisor diff: the new snapshot's invoice"}
         how["invoice_variance"] = {"predicted": _num(predicted), "predicted_from": p_from, "invoiced": _num(float(invoice.value)),
                                    "value": round(abs(float(invoice.value) - predicted) / predicted, 4)}

@@ -263,6 +263,7 @@ class Questionnaire(Strict):
     advisor: Literal[1] = Field(description="Format version; this release reads 1")
     organization: str = Field(min_length=1, max_length=200)
     prepared_for: str | None = None
+    prepared_by: str | None = Field(None, max_length=200, description="Who prepared the assessment: the memo's author")
     assessed_on: dt.date | None = None
     settings: Settings = Field(default_factory=Settings)
     catalog: CatalogChanges = Field(default_factory=CatalogChanges)

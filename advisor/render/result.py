@@ -182,6 +182,7 @@ def assessment_dict(a: Assessment, include_trace: bool = True) -> dict:
         "file": a.source,
         "organization": q.organization,
         "prepared_for": q.prepared_for,
+        "prepared_by": q.prepared_by,
         "assessed_on": q.assessed_on.isoformat() if q.assessed_on else None,
         "pricing_as_of": a.catalog.as_of.isoformat(),
         "workloads": workloads,

@@ -40,8 +40,8 @@ TEMPLATE = "memo.html.j2"
 STYLESHEET = "memo.css"
 LOGOS = ("logo.svg", "logo.png", "logo.jpg")
 SUBJECT = "Where to run AI inference: decision memo"
-# PDF Author. The questionnaire has no prepared_by field (advisor/model/questionnaire.py);
-# until it does, the memo names the tool that prepared it, not the organization.
+# PDF Author when the questionnaire names no preparer (`prepared_by`): the tool, never the
+# organization the memo is written for.
 PREPARED_BY = "advisor"
 
 
@@ -218,7 +218,7 @@ def _render_template(env, ctx, css, size, logo_uri, title, created, labels) -> s
         logo_src=logo_uri,
         title=title,
         subject=SUBJECT,
-        prepared_by=PREPARED_BY,
+        prepared_by=ctx["r"].get("prepared_by") or PREPARED_BY,
         created=created,
         svg=svg,
         product=lambda option_id: ctx["names"].get(option_id, option_id),  # catalog provider + model, not the id
