@@ -15,8 +15,8 @@ system-deps:
 	@if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "installing libharfbuzz-subset0 (faster PDF memos)"; \
-	    (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
-	     (timeout 120 apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) || \
+	    (DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
+	     (timeout 120 apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) || \
 	      echo "note: could not install libharfbuzz-subset0; memos render, about 1 s slower"; \
 	  else echo "note: libharfbuzz-subset0 not installed; memos render, about 1 s slower"; fi; \
 	fi
@@ -25,8 +25,8 @@ system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "installing chromium (the browser test of advisor serve)"; \
-	    (apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	     (timeout 120 apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) || \
+	    (DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	     (timeout 120 apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq chromium >/dev/null 2>&1)) || \
 	      echo "note: could not install chromium; tests/test_browser.py is skipped"; \
 	  else echo "note: no chromium; tests/test_browser.py is skipped"; fi; \
 	fi
