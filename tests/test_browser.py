@@ -22,7 +22,19 @@ import pytest
 from conftest import EXAMPLES, REPO
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on this machine "
+
+
+def _starts(binary: str | None) -> bool:
+    """A browser that is on PATH but cannot even print its version (an interrupted install) is no browser."""
+    if binary is None:
+        return False
+    try:
+        return subprocess.run([binary, "--version"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _starts(CHROMIUM), reason="no working chromium on this machine "
                                 "(`make system-deps` installs Debian's chromium where apt-get and root are available)")
 HAS_MEMO = importlib.util.find_spec("weasyprint") is not None
 
