@@ -21,6 +21,8 @@ def _isolated_home(tmp_path_factory):
     cache folders point into one temporary folder for the whole session (and for every `advisor`
     subprocess, which inherits them). One folder per session, so font and matplotlib caches are
     built once, not per test."""
+    real = Path(os.path.expanduser("~")) / ".config" / "advisor"
+    before = _listing(real)
     home = tmp_path_factory.mktemp("home")
     mp = pytest.MonkeyPatch()
     mp.setenv("HOME", str(home))
@@ -31,6 +33,16 @@ def _isolated_home(tmp_path_factory):
     mp.setenv("ADVISOR_CONFIG_DIR", str(home / ".config" / "advisor"))
     yield home
     mp.undo()
+    # A tripwire as well as a fence: if anything still reached the real config folder, say so.
+    if _listing(real) != before:
+        pytest.fail(f"the test session wrote the real {real}; tests must use the isolated home")
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    try:
+        return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    except OSError:
+        return {}
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,10 @@ def test_json_and_interview_show_the_records_figures(path):
         panel = text_of(panel_renderable(d, rec.workload))
         assert money(rec.loaded_cost_today) in panel
         if rec.decision == "migrate" and rec.recommended is not None:
-            assert f"Saves {money(rec.savings_per_month)}/month" in panel
+            if rec.savings_per_month >= 0:
+                assert f"Saves {money(rec.savings_per_month)}/month" in panel
+            else:  # a forced move that costs more says so, not "Saves $-2,909"
+                assert f"Costs {money(-rec.savings_per_month)}/month more" in panel
             why = text_of(detail_renderable(d, items[f"w{wi}"]))
             assert money(rec.recommended.loaded_cost) in why
             if rec.payback_months is not None:

@@ -18,22 +18,14 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor.render.tables import lcpr_text as lcpr, money  # one way to print money (−$2,909) and LCPR
+
 OUTCOME_STYLE = {
     "pass": "bold green", "migrate": "bold green", "viable": "green",
     "fail": "red", "stay": "bold yellow", "eliminated": "red",
     "conditional": "yellow", "deeper_evaluation": "yellow", "marginal": "yellow",
 }
 GATE_TITLES = {"specialization": "Specialization", "ownership": "Ownership", "volume": "Volume"}
-
-
-def money(x: Any) -> str:
-    if x is None:
-        return "—"
-    return f"${x:,.0f}"
-
-
-def lcpr(x: Any) -> str:
-    return "—" if x is None else f"${x:.4f}"
 
 
 def outcome(value: Any) -> Text:
@@ -135,7 +127,11 @@ def panel_renderable(result: dict | None, workload: str | None, status: str = ""
         cur = w.get("current", {})
         rec = w.get("recommended_option")
         if rec:
-            line = Text.assemble("Saves ", (money(w.get("savings_per_month")), "bold"), "/month vs ", money(cur.get("monthly_cost")), " today")
+            saves = w.get("savings_per_month")
+            if saves is not None and saves < 0:  # a move a gate forces that costs more than today
+                line = Text.assemble("Costs ", (money(-saves), "bold"), "/month more than ", money(cur.get("monthly_cost")), " today")
+            else:
+                line = Text.assemble("Saves ", (money(saves), "bold"), "/month vs ", money(cur.get("monthly_cost")), " today")
             parts.append(line)
         pb = w.get("payback_months")
         if pb is not None:
