@@ -59,6 +59,7 @@ class WorkloadResult:
     payback_months: float | None
     payback_from_decision_months: float | None
     lead_time_months: float | None
+    breakeven_pair: tuple[str | None, str | None] = (None, None)  # (dedicated id, serverless id) of the break-even
     added_from_catalog: list[str] = field(default_factory=list)  # options of the decided mode the team did not list
     mode_without_candidate: str | None = None  # the decided mode when no candidate of it survives the gates
 
@@ -275,6 +276,7 @@ def _assess_workload(rb: Rulebook, params, q: Questionnaire, w: Workload, settin
         payback_months=figures.get("months"),
         payback_from_decision_months=figures.get("from_decision"),
         lead_time_months=figures.get("lead"),
+        breakeven_pair=figures["breakeven_pair"],
         added_from_catalog=added,
         mode_without_candidate=mode_gap,
     )
@@ -357,7 +359,8 @@ def _evaluate_workload(rb, params, q, w, settings, priced: WorkloadCosts, vendor
         })
     facts = {k: v for k, v in facts.items() if v is not None}
 
-    figures: dict[str, Any] = {}
+    # the pair the break-even was computed for; the decision record names it
+    figures: dict[str, Any] = {"breakeven_pair": (d_cmp.id if d_cmp else None, s_cmp.id if s_cmp else None)}
 
     def payback(ev: Evaluation) -> dict:
         answered = wi.get("profile.migration_engineer_weeks")

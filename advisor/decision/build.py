@@ -163,9 +163,6 @@ def build_record(r, a) -> DecisionRecord:
         blocker = ev.get("stay.blocker")
         if blocker is not None and blocker.value != "none":
             unlock.extend(blocker.actions)
-    from advisor.assess import breakeven_comparators  # the same pair the rules were given
-    d_cmp, s_cmp = breakeven_comparators(best, [c for c in candidates if not c.option.per_token],
-                                         [c for c in candidates if c.option.deployment == "serverless"])
     signals = [Signal(id=str(c.value), title=c.title or str(c.value).replace("_", " "), state="firing", rule=c.rule,
                       because=next((t.because for t in ev.trace if t.rule == c.rule), ""))
                for c in ev.many("warning")]
@@ -211,7 +208,7 @@ def build_record(r, a) -> DecisionRecord:
         payback_months=r.payback_months,
         payback_from_decision_months=r.payback_from_decision_months,
         breakeven_tokens_per_day=ev.facts.get("economics.breakeven_tokens_per_day"),
-        breakeven_comparator={"dedicated": d_cmp.id if d_cmp else None, "serverless": s_cmp.id if s_cmp else None},
+        breakeven_comparator={"dedicated": r.breakeven_pair[0], "serverless": r.breakeven_pair[1]},
         output_tokens_per_day=ev.facts.get("economics.output_tokens_per_day"),
         requests_per_month=r.priced.numbers.requests,
         confidence=dec["confidence"],
