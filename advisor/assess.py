@@ -13,7 +13,6 @@ from typing import Any
 
 import advisor.economics as core
 from advisor.comparison import OptionCost, cost_on
-from advisor.decision.confidence import CONFIDENCE_ORDER, ECONOMIC_INPUTS  # noqa: F401  (re-exported)
 from advisor.defaults import Input, defaults, economics_constant, settings_inputs
 from advisor.engine.rulebook import Evaluation, Rulebook, load_rulebook
 from advisor.facts import VENDOR_GATES

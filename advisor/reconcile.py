@@ -251,7 +251,7 @@ def reconcile(a, lines: list[InvoiceLine], source: str = "invoice", period: str 
     invoiced = sum(g["invoiced_cost"] for g in rows)
     variance = _variance(invoiced, predicted)
     confidences = [workloads[n]["record"].confidence for n in covered]
-    from advisor.assess import CONFIDENCE_ORDER
+    from advisor.decision.confidence import CONFIDENCE_ORDER
 
     weakest = max(confidences, key=lambda c: CONFIDENCE_ORDER.get(c, 0)) if confidences else "assumed"
     inv_title, inv_actions = _rule_text(rb, INVESTIGATE_RULE)
@@ -441,7 +441,7 @@ def advice(result: dict) -> list[str]:
     if "red_flag" in outcomes:
         out.append(f"{result['red_flag']['title']}. " + " ".join(result["red_flag"]["actions"]))
     if outcomes & {"investigate", "red_flag"}:
-        out.append(f"Investigate (Part 3, The metering gap). Common sources:")
+        out.append("Investigate (Part 3, The metering gap). Common sources:")
         out.extend(f"  - {s}" for s in result["investigate"]["common_sources"])
     for u in result["unmatched_lines"]:
         what = u["option"] or " ".join(x for x in (u["provider"], u["model"]) if x)

@@ -18,7 +18,8 @@ import math
 from typing import Any
 
 from advisor.analysis._pipeline import load_data, questionnaire_data
-from advisor.assess import CONFIDENCE_ORDER, Assessment, WorkloadResult, assess
+from advisor.assess import Assessment, WorkloadResult, assess
+from advisor.decision.confidence import CONFIDENCE_ORDER
 from advisor.defaults import Input
 from advisor.engine.rulebook import Conclusion, Evaluation
 from advisor.report.fmt import PERCENT_INPUTS
