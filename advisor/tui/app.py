@@ -46,11 +46,13 @@ from advisor.tui.session import (
     Session,
     default_new_path,
     open_session,
+    outside_root,
     preferences,
     recent_files,
     recovery_candidate,
     remember,
     save_preference,
+    served_root,
 )
 from advisor.tui.spec import Section, load_spec
 
@@ -672,7 +674,7 @@ class InterviewScreen(Screen):
 
     def action_save_as(self) -> None:
         def done(path: Path | None) -> None:
-            if path is not None:
+            if path is not None and not self.app.refused(path):  # type: ignore[attr-defined]
                 self.session.save(path)
                 self.notify(f"Saved {path}")
                 self.update_titles()
@@ -688,7 +690,7 @@ class InterviewScreen(Screen):
     def _export_to(self, path: Path | None) -> None:
         """Render the memo in a worker thread; the interview stays usable and shows the time it has
         taken so far (WeasyPrint takes seconds to tens of seconds)."""
-        if path is None:
+        if path is None or self.app.refused(path):  # type: ignore[attr-defined]
             return
         if self._memo_started is not None:
             self.notify("A memo is being written already.", severity="warning")
@@ -797,6 +799,9 @@ class StartScreen(Screen):
                                         "migration complexity, vendor gates and the staged playbook.", "dim")), id="start-intro")
             options = [Option("New assessment…", id="new"), Option("Open a file…", id="open")]
             recent = [r for r in recent_files() if Path(r["path"]).exists() or Path(r["path"]).with_name(Path(r["path"]).stem + ".autosave.yaml").exists()]
+            # a served interview offers only files in the folder it shares (the list is this
+            # machine's user's, and names files elsewhere)
+            recent = [r for r in recent if outside_root(Path(r["path"])) is None]
             if recent:
                 options.append(None)  # separator
                 for i, r in enumerate(recent):
@@ -834,7 +839,7 @@ class StartScreen(Screen):
             if path is not None:
                 self.app.open_path(path)  # type: ignore[attr-defined]
 
-        self.app.push_screen(PathDialog("Open a questionnaire", str(Path.cwd()) + "/", must_exist=True, button="Open",
+        self.app.push_screen(PathDialog("Open a questionnaire", str(served_root() or Path.cwd()) + "/", must_exist=True, button="Open",
                                         browse=True), done)
 
 
@@ -914,7 +919,19 @@ class AdvisorApp(App[None]):
                 return s
         return None
 
+    def refused(self, path: Path) -> bool:
+        """A served interview (`advisor serve --root`) opens and writes files only in its folder:
+        anything else is refused, and said so. The dialogs refuse first; this is the last check."""
+        why = outside_root(path)
+        if why:
+            self.notify(why, title="Not in the shared folder", severity="error", timeout=10)
+        return why is not None
+
     def open_path(self, path: Path) -> None:
+        if self.refused(path):
+            if not isinstance(self.screen, StartScreen):
+                self.push_screen(StartScreen())
+            return
         path = path.resolve()
         auto = recovery_candidate(path)
         if auto is not None:
