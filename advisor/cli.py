@@ -327,18 +327,18 @@ def interview(file):
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
               help="The only folder visitors can open and save files in (symbolic links resolved; "
-                   "default: the current folder).")
+                   "default: FILE's folder, or the current folder without FILE).")
 def serve(file, host, port, root):
     """Serve the interview to a browser (one session per visitor), for a distributed team.
 
     Visitors can open, create and save questionnaires and memos only inside --root
-    (default: the current folder); FILE must be inside it too.
+    (default: FILE's folder, or the current folder without FILE); FILE must be inside it.
     """
     from advisor.serve import refuse_file, serve as run_server, shared_root
 
     if file and os.path.exists(file) and not os.path.isfile(file):
         raise click.UsageError(f"{file} is not a file")
-    folder = shared_root(root)
+    folder = shared_root(root, file)
     why = refuse_file(file, folder)
     if why:
         raise click.UsageError(why)

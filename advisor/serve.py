@@ -7,8 +7,8 @@ reverse proxy or an SSH tunnel (docs/interview.md) rather than binding a
 public address, because anyone who reaches the port can edit the file.
 
 Every file a visitor's interview opens or writes (open, new, Save as…, the
-memo) must be inside ``--root`` (default: the folder the server was started
-in), symbolic links resolved: the interview reads the folder from
+memo) must be inside ``--root`` (default: FILE's folder, or without FILE the
+folder the server was started in), symbolic links resolved: the interview reads the folder from
 ``ADVISOR_SERVE_ROOT`` (advisor/tui/session.py) and refuses anything else.
 """
 
@@ -30,8 +30,11 @@ def interview_command(file: str | None) -> str:
     return shlex.join(parts)
 
 
-def shared_root(root: str | None) -> Path:
-    """The folder served interviews are confined to, symbolic links resolved."""
+def shared_root(root: str | None, file: str | None = None) -> Path:
+    """The folder served interviews are confined to, symbolic links resolved: --root, else FILE's
+    folder (what the operator chose to share, and no wider), else the current folder."""
+    if not root and file:
+        return Path(file).expanduser().absolute().parent.resolve()
     return Path(root or os.getcwd()).expanduser().resolve()
 
 
@@ -47,7 +50,7 @@ def refuse_file(file: str | None, root: Path) -> str | None:
 def serve(file: str | None, host: str, port: int, root: str | None = None) -> None:
     from textual_serve.server import Server  # heavy: imported only when serving
 
-    folder = shared_root(root)
+    folder = shared_root(root, file)
     # each visitor's interview inherits this server's environment (textual-serve copies it)
     os.environ[SERVE_ROOT_ENV] = str(folder)
     title = f"advisor — {Path(file).name}" if file else "advisor"
