@@ -1,14 +1,19 @@
-"""`advisor serve` answers a browser with the interview page, on localhost by default."""
+"""`advisor serve` answers a browser with the interview page, on localhost by default, and its
+visitors open and write files only inside --root."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
-from conftest import EXAMPLES, REPO
+import pytest
+
+from conftest import EXAMPLES, REPO, run_advisor
 
 
 def _free_port() -> int:
@@ -45,13 +50,6 @@ def test_each_visitor_runs_the_same_interview_command():
 
 
 # ---------------------------------------------------------------- --root: the only folder visitors reach
-
-import shutil  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
-from conftest import run_advisor  # noqa: E402
 
 PART1 = EXAMPLES / "part1-b2b-saas.yaml"
 

@@ -304,15 +304,6 @@ class SectionView(Vertical):
         for s in self.query("#export-status"):
             s.update(text)
 
-    def first_focus(self) -> None:
-        for f in self.query(QuestionField):
-            f.focus_control()
-            return
-        for w in self.query("OptionList, SelectionList, Button, Tabs"):
-            if w.focusable:
-                w.focus(scroll_visible=False)
-                return
-
     # -- events
     @on(Advance)
     def _advance(self, event: Advance) -> None:
