@@ -325,14 +325,26 @@ def interview(file):
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep localhost and tunnel or proxy to share it.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
-def serve(file, host, port):
-    """Serve the interview to a browser (one session per visitor), for a distributed team."""
-    from advisor.serve import serve as run_server
+@click.option("--root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="The only folder visitors can open and save files in (symbolic links resolved; "
+                   "default: FILE's folder, or the current folder without FILE).")
+def serve(file, host, port, root):
+    """Serve the interview to a browser (one session per visitor), for a distributed team.
+
+    Visitors can open, create and save questionnaires and memos only inside --root
+    (default: FILE's folder, or the current folder without FILE); FILE must be inside it.
+    """
+    from advisor.serve import refuse_file, serve as run_server, shared_root
 
     if file and os.path.exists(file) and not os.path.isfile(file):
         raise click.UsageError(f"{file} is not a file")
-    click.echo(f"advisor: serving the interview on http://{host}:{port} (Ctrl+C stops)", err=True)
-    run_server(file, host, port)
+    folder = shared_root(root, file)
+    why = refuse_file(file, folder)
+    if why:
+        raise click.UsageError(why)
+    click.echo(f"advisor: serving the interview on http://{host}:{port} (Ctrl+C stops); "
+               f"files only in {folder}", err=True)
+    run_server(file, host, port, str(folder))
 
 
 def _interview_fallback(file: str | None) -> None:

@@ -380,7 +380,7 @@ async def test_workloads_add_rename_remove(tmp_path):
         await pilot.press("enter", "b")  # kind: batch
         await pilot.pause()
         # rename the first workload: its traffic growth follows the new name
-        screen.goto_workload(0)
+        await screen.goto_workload(0)
         await pilot.pause()
         name = screen.current_view().query_one("#q-name Input")
         name.focus()

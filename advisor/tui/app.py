@@ -46,11 +46,13 @@ from advisor.tui.session import (
     Session,
     default_new_path,
     open_session,
+    outside_root,
     preferences,
     recent_files,
     recovery_candidate,
     remember,
     save_preference,
+    served_root,
 )
 from advisor.tui.spec import Section, load_spec
 
@@ -81,6 +83,25 @@ SAVE_DELAY = 0.4  # seconds from a change to the file (the promise is "within a 
 THEMES = ("textual-dark", "textual-light")
 
 
+class SectionList(OptionList):
+    """The sections (wide terminals). Its keys act when they arrive (priority bindings, only while
+    the list has focus): Enter shows the section before the next key is routed, so text typed right
+    after goes to its first question; ↑/↓ keep their order with Enter (a plain binding runs only once
+    the key has bubbled up, after a priority one typed later)."""
+
+    BINDINGS = [
+        Binding("down", "cursor_down", "Down", show=False, priority=True),
+        Binding("up", "cursor_up", "Up", show=False, priority=True),
+        Binding("home", "first", "First", show=False, priority=True),
+        Binding("end", "last", "Last", show=False, priority=True),
+        Binding("enter", "open", "Open section", show=False, priority=True),
+    ]
+
+    async def action_open(self) -> None:
+        if self.highlighted is not None:
+            await self.screen.show_section(self.highlighted)  # type: ignore[attr-defined]
+
+
 class InterviewScreen(Screen):
     """Questions on the left (or full width), results beside them (or on their own tab)."""
 
@@ -93,9 +114,12 @@ class InterviewScreen(Screen):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+e", "export", "Memo", tooltip="Write the memo PDF", priority=True),
         Binding("ctrl+r", "toggle_results", "Results", priority=True),
-        # vendor gates: switch vendor without leaving the field you are in (no printing key)
-        Binding("f8,alt+right", "next_vendor", "Next vendor", key_display="F8"),
-        Binding("f7,alt+left", "previous_vendor", "Prev vendor", key_display="F7"),
+        # vendor gates: switch vendor without leaving the field you are in (no printing key).
+        # priority: resolved when the key arrives. A plain binding runs only once the key has
+        # bubbled up from the focused control, and keys typed meanwhile were already routed to
+        # that control: `F8 c` answered the vendor just hidden.
+        Binding("f8,alt+right", "next_vendor", "Next vendor", key_display="F8", priority=True),
+        Binding("f7,alt+left", "previous_vendor", "Prev vendor", key_display="F7", priority=True),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -127,7 +151,7 @@ class InterviewScreen(Screen):
         yield Header(show_clock=False, icon="◆")
         yield Tabs(Tab("Questions", id="tab-questions"), Tab("Results", id="tab-results"), id="view-tabs")
         with Horizontal(id="main"):
-            yield OptionList(*[Option(f"{i + 1:>2} {s.title}", id=s.id) for i, s in enumerate(self.sections)], id="nav")
+            yield SectionList(*[Option(f"{i + 1:>2} {s.title}", id=s.id) for i, s in enumerate(self.sections)], id="nav")
             with Vertical(id="questions-pane"):
                 yield Static("", id="section-title")
                 yield VerticalScroll(id="section-body")
@@ -209,9 +233,15 @@ class InterviewScreen(Screen):
             state = f"writing memo … {time.monotonic() - started:.0f} s · " + state
         self.sub_title = state
 
-    async def show_section(self, index: int, *, focus: str = "first", rebuild: bool = False) -> None:
+    async def show_section(self, index: int, *, focus: str | tuple[str, int] = "first", rebuild: bool = False) -> None:
         """Show a section for the current workload / vendor; views are kept and reused until the
-        questionnaire's structure (workloads, names, kinds, candidates, vendors) changes."""
+        questionnaire's structure (workloads, names, kinds, candidates, vendors) changes.
+
+        focus: "first" (the first question), a selector, ("#field-id", n) for the n-th control of
+        that question, or "" (leave focus alone). Focus moves before this returns, so a key handled
+        after it goes to the view now shown; callers that navigate on a key must run in the app's
+        key handling (a priority binding, a palette command), not in a worker or a later message.
+        """
         index = max(0, min(index, len(self.sections) - 1))
         self.section_index = index
         section = self.sections[index]
@@ -257,10 +287,16 @@ class InterviewScreen(Screen):
         target = self._focus_target(view, focus)
         if target is not None:
             self.set_focus(target, scroll_visible=False)
-        self.call_after_refresh(self._focus_in, view, focus)
+            self.call_after_refresh(self._focus_in, view, target, focus == "first")
         self.refresh_panel()
 
-    def _focus_target(self, view: SectionView, focus: str):
+    def _focus_target(self, view: SectionView, focus: str | tuple[str, int]):
+        if isinstance(focus, tuple):
+            field_id, n = focus
+            controls = [w for w in view.query(f"#{field_id} *") if w.can_focus and not w.disabled]
+            if n < len(controls):
+                return controls[n]
+            focus = "first"
         if focus == "first":
             for f in view.query(QuestionField):
                 for w in f.query("Input, ChoiceBar, Select, SelectionList"):
@@ -274,20 +310,28 @@ class InterviewScreen(Screen):
             return None
         return next((w for w in candidates if w.can_focus and not w.disabled), None)
 
-    def _focus_in(self, view: SectionView, focus: str) -> None:
-        if view is not self._current:
+    def _focus_in(self, view: SectionView, target, first: bool) -> None:
+        """Once laid out, scroll to the control focused by show_section, unless keys typed since
+        (Tab, Enter) have moved on: focus is never pulled back."""
+        if view is not self._current or self.focused is not target:
             return
-        if focus == "first":
-            view.first_focus()
+        if first:
             # the first question is at the top: show the section from its start (scrolling to the
             # control before every field's height is known left it above the view at 80x24)
             body = self.query_one("#section-body", VerticalScroll)
             self.call_after_refresh(body.scroll_home, animate=False)
-        elif focus:
-            for w in view.query(focus):
-                w.focus(scroll_visible=False)
-                w.scroll_visible(animate=False)
-                break
+        else:
+            target.scroll_visible(animate=False)
+
+    def _place_of_focus(self) -> tuple[str, int] | None:
+        """Where focus is in the current view, as (question id, n-th control), to keep it there
+        when the same section is shown for another vendor."""
+        widget = self.focused
+        field = next((a for a in widget.ancestors if isinstance(a, QuestionField)), None) if widget else None
+        if field is None or not field.id:
+            return None
+        controls = [w for w in field.query("*") if w.can_focus and not w.disabled]
+        return (field.id, controls.index(widget)) if widget in controls else (field.id, 0)
 
     def _update_section_title(self) -> None:
         section = self.sections[self.section_index]
@@ -309,15 +353,18 @@ class InterviewScreen(Screen):
         if self.section_index > 0:
             await self.show_section(self.section_index - 1)
 
-    def goto_section(self, index: int) -> None:
-        self.run_worker(self.show_section(index), group="nav")
+    # The palette's commands are awaited in the app's message loop (not started as workers): the
+    # keys typed after choosing one wait until the section is shown and focused.
+    async def goto_section(self, index: int) -> None:
+        await self.show_section(index)
 
-    def goto_workload(self, index: int) -> None:
+    async def goto_workload(self, index: int) -> None:
         self.wi = index
         self.vi = 0
         section = self.sections[self.section_index]
         target = self.section_index if section.per_workload or section.kind in ("workloads",) else self._first_workload_section()
-        self.run_worker(self.show_section(target), group="nav")
+        await self.show_section(target)
+
 
     def _first_workload_section(self) -> int:
         return next((i for i, s in enumerate(self.sections) if s.per_workload and s.kind == "questions"), 0)
@@ -359,18 +406,24 @@ class InterviewScreen(Screen):
             return
         self.vi = index % n
         section = self._index_of("vendors")
-        await self.show_section(section, focus=".vendor-tabs" if n > 1 else "first")
+        # on a gate, stay on the same gate of the next vendor: `F8 c` scores it
+        same = self._place_of_focus() if self.sections[self.section_index].id == "vendors" else None
+        await self.show_section(section, focus=same or (".vendor-tabs" if n > 1 else "first"))
 
-    @on(WorkloadPicked)
-    async def _workload_picked(self, event: WorkloadPicked) -> None:
-        event.stop()
-        if event.index == self.wi:
+    async def pick_workload(self, index: int) -> None:
+        """The workload tabs or list moved to workload ``index``: this section, for it."""
+        if index == self.wi:
             return
-        self.wi = event.index
+        self.wi = index
         self.vi = 0
         section = self.sections[self.section_index]
         focus = "#workload-list" if section.kind == "workloads" else ".workload-tabs"
         await self.show_section(self.section_index, focus=focus)
+
+    @on(WorkloadPicked)
+    async def _workload_picked(self, event: WorkloadPicked) -> None:
+        event.stop()
+        await self.pick_workload(event.index)
 
     @on(VendorPicked)
     async def _vendor_picked(self, event: VendorPicked) -> None:
@@ -537,30 +590,31 @@ class InterviewScreen(Screen):
 
     # ------------------------------------------------------------ workloads & vendors
     @on(WorkloadAction)
-    def _workload_action(self, event: WorkloadAction) -> None:
+    async def _workload_action(self, event: WorkloadAction) -> None:
         event.stop()
-        self.workload_action(event.action)
+        await self.workload_action(event.action)
 
-    def workload_action(self, action: str) -> None:
+    async def workload_action(self, action: str) -> None:
         s = self.session
         if action == "add":
             self.wi = s.add_workload()
             self.restructure()
             self.changed()
-            self.run_worker(self.show_section(self._index_of("workloads"), focus="#q-name Input"), group="nav")
+            # awaited: the name typed right after `a` goes into the new workload's name
+            await self.show_section(self._index_of("workloads"), focus="#q-name Input")
         elif action == "remove":
             if len(s.workloads()) <= 1:
                 self.notify("A questionnaire needs at least one workload.", severity="warning")
                 return
             name = s.workload_names()[self.wi]
 
-            def done(choice: str | None) -> None:
+            async def done(choice: str | None) -> None:
                 if choice == "remove":
                     s.remove_workload(self.wi)
                     self.wi = max(0, self.wi - 1)
                     self.restructure()
                     self.changed()
-                    self.run_worker(self.show_section(self.section_index, focus="#workload-list"), group="nav")
+                    await self.show_section(self.section_index, focus="#workload-list")
 
             self.app.push_screen(ChoiceDialog("Remove workload", f"Remove '{name}' and all its answers?", [("remove", "Remove", "error"), ("keep", "Keep", "primary")]), done)
 
@@ -620,7 +674,7 @@ class InterviewScreen(Screen):
 
     def action_save_as(self) -> None:
         def done(path: Path | None) -> None:
-            if path is not None:
+            if path is not None and not self.app.refused(path):  # type: ignore[attr-defined]
                 self.session.save(path)
                 self.notify(f"Saved {path}")
                 self.update_titles()
@@ -636,7 +690,7 @@ class InterviewScreen(Screen):
     def _export_to(self, path: Path | None) -> None:
         """Render the memo in a worker thread; the interview stays usable and shows the time it has
         taken so far (WeasyPrint takes seconds to tens of seconds)."""
-        if path is None:
+        if path is None or self.app.refused(path):  # type: ignore[attr-defined]
             return
         if self._memo_started is not None:
             self.notify("A memo is being written already.", severity="warning")
@@ -745,6 +799,9 @@ class StartScreen(Screen):
                                         "migration complexity, vendor gates and the staged playbook.", "dim")), id="start-intro")
             options = [Option("New assessment…", id="new"), Option("Open a file…", id="open")]
             recent = [r for r in recent_files() if Path(r["path"]).exists() or Path(r["path"]).with_name(Path(r["path"]).stem + ".autosave.yaml").exists()]
+            # a served interview offers only files in the folder it shares (the list is this
+            # machine's user's, and names files elsewhere)
+            recent = [r for r in recent if outside_root(Path(r["path"])) is None]
             if recent:
                 options.append(None)  # separator
                 for i, r in enumerate(recent):
@@ -782,7 +839,7 @@ class StartScreen(Screen):
             if path is not None:
                 self.app.open_path(path)  # type: ignore[attr-defined]
 
-        self.app.push_screen(PathDialog("Open a questionnaire", str(Path.cwd()) + "/", must_exist=True, button="Open",
+        self.app.push_screen(PathDialog("Open a questionnaire", str(served_root() or Path.cwd()) + "/", must_exist=True, button="Open",
                                         browse=True), done)
 
 
@@ -862,7 +919,19 @@ class AdvisorApp(App[None]):
                 return s
         return None
 
+    def refused(self, path: Path) -> bool:
+        """A served interview (`advisor serve --root`) opens and writes files only in its folder:
+        anything else is refused, and said so. The dialogs refuse first; this is the last check."""
+        why = outside_root(path)
+        if why:
+            self.notify(why, title="Not in the shared folder", severity="error", timeout=10)
+        return why is not None
+
     def open_path(self, path: Path) -> None:
+        if self.refused(path):
+            if not isinstance(self.screen, StartScreen):
+                self.push_screen(StartScreen())
+            return
         path = path.resolve()
         auto = recovery_candidate(path)
         if auto is not None:

@@ -36,8 +36,9 @@ class InterviewCommands(Provider):
         return out
 
     @staticmethod
-    def _vendor(screen, vi: int, wi: int) -> None:
-        screen.run_worker(screen.goto_vendor(vi, wi), group="nav")
+    async def _vendor(screen, vi: int, wi: int) -> None:
+        # awaited by the palette's call (not a worker): keys typed next go to the vendor shown
+        await screen.goto_vendor(vi, wi)
 
     async def discover(self) -> Hits:
         for name, cmd, help_text in self._commands():

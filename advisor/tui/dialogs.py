@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, LoadingIndicator, Markdown, Static, Tree
 
 from advisor.errors import Problem
+from advisor.tui.session import in_root, outside_root, served_root
 
 
 class YamlTree(DirectoryTree):
@@ -53,6 +54,8 @@ class PathDialog(ModalScreen[Path | None]):
             if self.browse:
                 root = Path(self.default).expanduser()
                 root = root if root.is_dir() else root.parent
+                if outside_root(root) is not None:
+                    root = served_root() or root  # a served interview browses its own folder
                 yield Label(Text("Type a path, or Tab to the folders below (YAML files only; Enter opens).", style="dim"))
                 yield YamlTree(str(root if root.is_dir() else Path.cwd()), id="path-tree")
             yield Input(self.default, id="path-input")
@@ -73,7 +76,12 @@ class PathDialog(ModalScreen[Path | None]):
             err.update("⚠ type a file path")
             err.remove_class("-empty")
             return
-        path = Path(text).expanduser()
+        path = in_root(Path(text))
+        outside = outside_root(path)
+        if outside:
+            err.update(f"⚠ {outside}")
+            err.remove_class("-empty")
+            return
         if self.must_exist and not path.is_file():
             err.update(f"⚠ no such file: {path}")
             err.remove_class("-empty")

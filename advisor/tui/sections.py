@@ -56,43 +56,94 @@ class ExportAction(Message):
         self.action = action
 
 
-class WorkloadTabs(Tabs):
+class SwitchTabs(Tabs):
+    """Tabs whose ←/→ switch the view when the key arrives (priority bindings), so keys typed right
+    after go to the view then shown rather than to these tabs of the view just hidden."""
+
+    BINDINGS = [
+        Binding("left", "step(-1)", "Previous", show=False, priority=True),
+        Binding("right", "step(1)", "Next", show=False, priority=True),
+    ]
+
+    def index(self) -> int:
+        active = self.active or ""
+        return int(active.split("-")[1]) if "-" in active else 0
+
+    async def action_step(self, step: int) -> None:
+        if self.tab_count:
+            await self.switch_to((self.index() + step) % self.tab_count)
+
+    async def switch_to(self, index: int) -> None:  # pragma: no cover - per subclass
+        raise NotImplementedError
+
+    def shown(self) -> int:
+        """The workload / vendor of the view these tabs belong to."""
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    def picked(self, index: int) -> Message:
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    @on(Tabs.TabActivated)
+    def _activated(self, event: Tabs.TabActivated) -> None:
+        """A click on another tab. Tabs also report the tab they were built or synced with, late
+        (after a fast F8 F8 has moved on): that is not a pick, and would pull the view back."""
+        event.stop()
+        if event.tab is not None and event.tab.id:
+            index = int(event.tab.id.split("-")[1])
+            if index != self.shown():
+                self.post_message(self.picked(index))
+
+
+class WorkloadTabs(SwitchTabs):
     """Which workload the questions below are about (←/→ to switch)."""
 
     def __init__(self, names: list[str], active: int) -> None:
         super().__init__(*[Tab(n, id=f"wl-{i}") for i, n in enumerate(names)], active=f"wl-{active}", classes="workload-tabs")
 
-    @on(Tabs.TabActivated)
-    def _activated(self, event: Tabs.TabActivated) -> None:
-        event.stop()
-        if event.tab is not None and event.tab.id:
-            self.post_message(WorkloadPicked(int(event.tab.id.split("-")[1])))
+    async def switch_to(self, index: int) -> None:
+        await self.screen.pick_workload(index)  # type: ignore[attr-defined]
+
+    def shown(self) -> int:
+        view = next((a for a in self.ancestors if isinstance(a, SectionView)), None)
+        return view.wi if view is not None else -1
+
+    def picked(self, index: int) -> Message:
+        return WorkloadPicked(index)
 
 
-class VendorTabs(Tabs):
+
+class VendorTabs(SwitchTabs):
     def __init__(self, options: list[str], active: int) -> None:
         super().__init__(*[Tab(o, id=f"vd-{i}") for i, o in enumerate(options)], active=f"vd-{active}", classes="vendor-tabs")
 
-    @on(Tabs.TabActivated)
-    def _activated(self, event: Tabs.TabActivated) -> None:
-        event.stop()
-        if event.tab is not None and event.tab.id:
-            self.post_message(VendorPicked(int(event.tab.id.split("-")[1])))
+    async def switch_to(self, index: int) -> None:
+        await self.screen.goto_vendor(index)  # type: ignore[attr-defined]
+
+    def shown(self) -> int:
+        view = next((a for a in self.ancestors if isinstance(a, SectionView)), None)
+        return view.vi if view is not None else -1
+
+    def picked(self, index: int) -> Message:
+        return VendorPicked(index)
+
 
 
 class WorkloadList(OptionList):
     """The workloads. Its keys act only while the list has focus, so they never type into a field."""
 
+    # priority (only while the list has focus): acted on when the key arrives, so the name typed
+    # right after `a` goes into the new workload's name field, not back into this list (where a
+    # second `a` added another workload)
     BINDINGS = [
-        Binding("a,plus,insert", "add", "Add workload", key_display="a"),
-        Binding("delete,minus", "remove", "Remove workload", key_display="Del"),
+        Binding("a,plus,insert", "add", "Add workload", key_display="a", priority=True),
+        Binding("delete,minus", "remove", "Remove workload", key_display="Del", priority=True),
     ]
 
-    def action_add(self) -> None:
-        self.post_message(WorkloadAction("add"))
+    async def action_add(self) -> None:
+        await self.screen.workload_action("add")  # type: ignore[attr-defined]
 
-    def action_remove(self) -> None:
-        self.post_message(WorkloadAction("remove"))
+    async def action_remove(self) -> None:
+        await self.screen.workload_action("remove")  # type: ignore[attr-defined]
 
 
 class VendorPicker(TickList):
@@ -252,15 +303,6 @@ class SectionView(Vertical):
     def set_export_status(self, text: Text | str) -> None:
         for s in self.query("#export-status"):
             s.update(text)
-
-    def first_focus(self) -> None:
-        for f in self.query(QuestionField):
-            f.focus_control()
-            return
-        for w in self.query("OptionList, SelectionList, Button, Tabs"):
-            if w.focusable:
-                w.focus(scroll_visible=False)
-                return
 
     # -- events
     @on(Advance)

@@ -58,6 +58,45 @@ def recovery_candidate(path: Path) -> Path | None:
         return None
 
 
+# ---------------------------------------------------------------- the folder `advisor serve` shares
+
+SERVE_ROOT_ENV = "ADVISOR_SERVE_ROOT"  # set by `advisor serve --root` for each visitor's interview
+
+
+def served_root() -> Path | None:
+    """The folder a served interview is confined to (None in a terminal: no confinement)."""
+    value = os.environ.get(SERVE_ROOT_ENV)
+    if not value:
+        return None
+    try:
+        return Path(value).resolve()
+    except (OSError, RuntimeError):
+        return Path(value)
+
+
+def in_root(path: Path, root: Path | None = None) -> Path:
+    """A path typed in a served interview: relative to the shared folder, not to where the server
+    was started (outside a server, relative to the current folder as usual)."""
+    path = Path(path).expanduser()
+    root = root or served_root()
+    return path if path.is_absolute() or root is None else root / path
+
+
+def outside_root(path: Path, root: Path | None = None) -> str | None:
+    """Why a served interview may not open or write path, or None if it may. Symbolic links are
+    followed (a link inside the folder to a file outside it is outside), as is `..`."""
+    root = root or served_root()
+    if root is None:
+        return None
+    try:
+        real = in_root(path, root).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        return f"{path} cannot be resolved ({exc})"
+    if real == root or real.is_relative_to(root):
+        return None
+    return f"{path} is outside the folder this server shares ({root}); pick a file inside it"
+
+
 # ---------------------------------------------------------------- settings & recent files
 
 
@@ -105,7 +144,7 @@ def save_preference(key: str, value: Any) -> None:
 
 
 def default_new_path(folder: Path | None = None) -> Path:
-    folder = folder or Path.cwd()
+    folder = folder or served_root() or Path.cwd()
     p = folder / "assessment.yaml"
     i = 2
     while p.exists() or autosave_path(p).exists():
