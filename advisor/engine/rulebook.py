@@ -232,6 +232,7 @@ class ScopeEngine:
         self._states: dict[tuple, tuple] = {}
         self._checks_for: dict[str, float] | None = None
         self._checks_list: list = []
+        self._plans: dict[tuple, list] = {}
 
     def evaluate(
         self,
@@ -321,8 +322,9 @@ class ScopeEngine:
             )
             return new_facts
 
-        embedded = {param_key(k): params[k] for k in self.params_used}
-        initial = [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}} for g, values in groups.items()]
+        if not quiet:
+            embedded = {param_key(k): params[k] for k in self.params_used}
+            initial = [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}} for g, values in groups.items()]
 
         def phase_callback(fn):
             def run() -> list[dict[str, Any]]:
@@ -335,7 +337,10 @@ class ScopeEngine:
 
             return run
 
-        self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])], shared=embedded)
+        if quiet:
+            self._run_in_python(groups, params, phases or [], ev, facts, on_fire)
+        else:
+            self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])], shared=embedded)
         self._check(ev)
         if memo is not None:
             if len(self._memo) >= _MEMO_SIZE:
@@ -343,6 +348,97 @@ class ScopeEngine:
             self._memo[memo] = (dict(facts), tuple(ev.conclusions))
             ev.memo = memo
         return ev
+
+    def _plan(self, params: dict[str, float]) -> tuple:
+        """The alternatives indexed by what they test, thresholds resolved; kept
+        per distinct set of the thresholds compared.
+
+        Returns (rule name and rule index per alternative, requirements per
+        alternative, tests by fact group, tests by conclusion name): a group or
+        conclusion entry is (alternative, its comparisons on that group or
+        conclusion)."""
+        pkey = tuple([params.get(k) for k in self.params_used])
+        plan = self._plans.get(pkey)
+        if plan is None:
+            names, needs = [], []
+            by_group: dict[str, list] = {}
+            by_conclusion: dict[str, list] = {}
+            for ai, (rule_name, alt) in enumerate(self.alternatives.items()):
+                groups: dict[str, list] = {}
+                concl: dict[str, list] = {}
+                for a in alt.atoms:
+                    if a.fact in self.conclusions:
+                        concl.setdefault(a.fact, []).append(_checker(a, params))
+                    else:
+                        groups.setdefault(self.group_of[a.fact], []).append((a.fact, _checker(a, params)))
+                names.append((rule_name, alt.rule_index))
+                needs.append(len(groups) + len(concl))
+                for g, tests in groups.items():
+                    by_group.setdefault(g, []).append((ai, tuple(tests)))
+                for n, tests in concl.items():
+                    by_conclusion.setdefault(n, []).append((ai, tuple(tests)))
+            plan = (names, needs, by_group, by_conclusion)
+            if len(self._plans) > 16:
+                self._plans.clear()
+            self._plans[pkey] = plan
+        return plan
+
+    def _run_in_python(self, groups, params, phases, ev: Evaluation, facts: dict[str, Any], on_fire) -> None:
+        """The compiled rules' semantics, interpreted in Python, for quiet sessions.
+
+        A rule alternative fires when, for each fact group it tests, that group
+        has been asserted and every comparison holds on it (``_checker``, the
+        same comparison ``condition_state`` makes), and for each conclusion it
+        tests, some conclusion of that name reached so far satisfies every
+        comparison; a rule fires at most once (``on_fire`` ensures it, as for
+        the engine); phases run whenever nothing more can fire. Conclusions
+        only accumulate, so the same rules fire in any order: these are the
+        engine's conclusions (checked against durable-rules on every bundled
+        example and on random questionnaires, tests/test_quiet_probes.py).
+        The boundary search runs tens of probes a workload; this skips encoding
+        facts as JSON and the engine's session for each.
+        """
+        names, needs, by_group, by_conclusion = self._plan(params)
+        remaining = list(needs)
+        met: set[tuple[int, str]] = set()
+        ready: list[int] = []
+
+        def meet(ai: int, requirement: str) -> None:
+            if (ai, requirement) not in met:
+                met.add((ai, requirement))
+                remaining[ai] -= 1
+                if remaining[ai] == 0:
+                    ready.append(ai)
+
+        def assert_group(g: str, values: dict[str, Any]) -> None:
+            get = values.get
+            for ai, tests in by_group.get(g, ()):
+                for fact, check in tests:
+                    if not check(get(fact, _ABSENT)):
+                        break
+                else:
+                    meet(ai, g)
+
+        def drain() -> None:
+            while ready:
+                ai = ready.pop(0)
+                for f in on_fire(names[ai][0], {}):
+                    n, v = f["n"], f["v"]
+                    for aj, tests in by_conclusion.get(n, ()):
+                        for check in tests:
+                            if not check(v):
+                                break
+                        else:
+                            meet(aj, "c:" + n)
+
+        for g, values in groups.items():
+            assert_group(g, values)
+        drain()
+        for phase in phases:
+            for g, values in phase(ev).items():
+                facts.update(values)
+                assert_group(g, values)
+            drain()
 
     def forget(self) -> None:
         """Drop the remembered quiet sessions (benchmarks time a search from cold)."""
@@ -390,7 +486,7 @@ class ScopeEngine:
         for c in reversed(ev.conclusions):  # the first conclusion of a name wins, as in Evaluation.one
             values[c.name] = c.value
         get = values.get
-        state = tuple([check(get(fact, _ABSENT)) for fact, check in self._checks(params)]), tuple([c.rule for c in ev.conclusions])
+        state = tuple([check(get(fact, _ABSENT)) for fact, check in self._checks(params)]), tuple(sorted([c.rule for c in ev.conclusions]))
         if ev.memo is not None:
             if len(self._states) >= _MEMO_SIZE:
                 self._states.clear()
