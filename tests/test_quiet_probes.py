@@ -174,6 +174,33 @@ def test_a_profile_probe_without_revalidating_the_file_assesses_like_a_changed_f
             assert fast_w.priced.inputs[f"profile.{key}"].value == value
 
 
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_a_price_probe_without_revalidating_the_file_assesses_like_a_changed_file(path):
+    """The search changes the recommended option's price in the validated
+    catalog; every workload pricing it and the organization come out as when
+    the questionnaire with that `catalog.prices` entry is loaded whole."""
+    from advisor.analysis._pipeline import outcomes, questionnaire_data, reassess_many, reassess_price, with_price
+    from advisor.analysis.boundaries import _price_input
+
+    a = assess(load_questionnaire(path))
+    data = questionnaire_data(a)
+    for w in a.workloads:
+        price = _price_input(w, a)
+        if price is None:
+            continue
+        _, today, _, fields = price
+        option = w.best.id
+        affected = [k for k, other in enumerate(a.workloads) if any(c.id == option for c in other.priced.costs)]
+        for factor in (0.3, 1.7, 6.0):
+            fast, fast_org = reassess_price(a, data, option, fields(today * factor), affected)
+            full, full_org = reassess_many(a, with_price(data, option, fields(today * factor)), affected)
+            assert _conclusions(fast_org) == _conclusions(full_org)
+            for i in affected:
+                assert _conclusions(fast[i].evaluation) == _conclusions(full[i].evaluation)
+                assert outcomes(fast[i], fast_org) == outcomes(full[i], full_org)
+                assert fast[i].priced.by_id(option).result.lcpr == full[i].priced.by_id(option).result.lcpr != a.workloads[i].priced.by_id(option).result.lcpr
+
+
 def _as_set(ev):
     return sorted((c.name, repr(c.value), c.rule, c.severity, c.title, tuple(c.actions), c.prefilled) for c in ev.conclusions)
 

@@ -155,6 +155,41 @@ def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int], qu
     return results, rb.evaluate("organization", q.organization, {"inputs": facts}, params)
 
 
+def reassess_price(base: Assessment, data: dict[str, Any], option_id: str, fields: dict[str, float], indices: list[int], quiet: bool = False) -> tuple[list[WorkloadResult], Evaluation]:
+    """``reassess_many(base, with_price(data, option_id, fields), indices)``
+    without re-validating the questionnaire: the validated catalog with that
+    option's prices changed as a `catalog.prices` entry changes them (the
+    entry merged with any the file already has), and the questionnaire's
+    `catalog.prices` naming the option, as the loaded file would. Tested to
+    assess like the changed file loaded whole (tests/test_analysis.py)."""
+    if _assess_workload is None:
+        return reassess_many(base, with_price(data, option_id, fields), indices, quiet=quiet)
+    from advisor.model.questionnaire import PriceOverride
+
+    q0 = base.questionnaire
+    existing = q0.catalog.prices.get(option_id)
+    entry = existing.model_dump(exclude_none=True) if existing is not None else {}
+    entry.update(fields)
+    entry.setdefault("source", "what-if (advisor.analysis)")
+    try:
+        override = PriceOverride.model_validate(entry)
+    except ValidationError as exc:
+        raise AdvisorError([Problem(f"what-if price for {option_id} is not valid: {exc.errors()[0]['msg']}", file=base.source)]) from None
+    update = override.model_dump(exclude_none=True)
+    options = [o.model_copy(update=update) if o.id == option_id else o for o in base.catalog.options]
+    catalog = base.catalog.model_copy(update={"options": options})
+    prices = {**q0.catalog.prices, option_id: override}
+    q = q0.model_copy(update={"catalog": q0.catalog.model_copy(update={"prices": prices})})
+    rb = _rulebook(quiet)
+    params = rb.params(q.settings.thresholds)
+    settings = settings_inputs(q.settings)
+    results = list(base.workloads)
+    for i in indices:
+        results[i] = _assess_workload(rb, params, q, q.workloads[i], settings, catalog)
+    facts, _ = _org_facts(q, results)
+    return results, rb.evaluate("organization", q.organization, {"inputs": facts}, params)
+
+
 def outcomes(w: WorkloadResult, org: Evaluation) -> dict[str, Any]:
     """The conclusions a boundary search watches, for one workload."""
     ev = w.evaluation
