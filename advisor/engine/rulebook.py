@@ -233,6 +233,7 @@ class ScopeEngine:
         self._checks_for: dict[str, float] | None = None
         self._checks_list: list = []
         self._plans: dict[tuple, list] = {}
+        self._influence: dict[tuple, tuple] = {}
 
     def evaluate(
         self,
@@ -493,6 +494,53 @@ class ScopeEngine:
             self._states[ev.memo] = state
         return state
 
+    def influence(self, watch: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[str, ...], frozenset[str]]:
+        """What can decide the conclusions ``watch``: the rules that conclude
+        them, and the rules concluding anything those rules' conditions test,
+        transitively. Returns the comparisons those rules make (indices into
+        ``atoms``), the facts they conclude as values, and their rule ids."""
+        known = self._influence.get(watch)
+        if known is not None:
+            return known
+        needed, chosen = set(watch), set()
+        grew = True
+        while grew:
+            grew = False
+            for ri, lr in enumerate(self.rules):
+                then = lr.rule.then
+                if ri in chosen or not ({then.conclude, *then.set} & needed):
+                    continue
+                chosen.add(ri)
+                grew = True
+                needed.update(a.fact for alt in lr.alternatives for a in alt if a.fact in self.conclusions)
+                for raw in (then.value, *then.set.values()):
+                    if isinstance(raw, dict) and set(raw) == {"fact"} and raw["fact"] in self.conclusions:
+                        needed.add(raw["fact"])
+        atoms = {a for ri in chosen for alt in self.rules[ri].alternatives for a in alt}
+        index = tuple(i for i, a in enumerate(self.atoms) if a in atoms)
+        value_facts = tuple(sorted({raw["fact"] for ri in chosen for raw in (self.rules[ri].rule.then.value, *self.rules[ri].rule.then.set.values())
+                                    if isinstance(raw, dict) and set(raw) == {"fact"}}))
+        known = (index, value_facts, frozenset(self.rules[ri].rule.id for ri in chosen))
+        self._influence[watch] = known
+        return known
+
+    def watched_state(self, ev: Evaluation, params: dict[str, float], watch: tuple[str, ...]) -> tuple:
+        """``condition_state`` restricted to what can decide ``watch`` (see
+        ``influence``): equal watched states mean the rules that decide those
+        conclusions took the same branches, whatever else crossed a threshold
+        (a negotiation tier, a routing advice)."""
+        index, value_facts, rule_ids = self.influence(watch)
+        values = dict(ev.facts)
+        for c in reversed(ev.conclusions):
+            values[c.name] = c.value
+        get = values.get
+        checks = self._checks(params)
+        return (
+            tuple([checks[i][1](get(checks[i][0], _ABSENT)) for i in index]),
+            tuple([get(f) for f in value_facts]),
+            tuple(sorted([c.rule for c in ev.conclusions if c.rule in rule_ids])),
+        )
+
     def _checks(self, params: dict[str, float]) -> list[tuple[str, Callable[[Any], bool | None]]]:
         """Each atom as (fact, test of a value), thresholds resolved; kept for the last ``params`` seen."""
         if self._checks_for is not params:
@@ -500,14 +548,15 @@ class ScopeEngine:
             self._checks_for = params
         return self._checks_list
 
-    def crossings(self, a: Evaluation, b: Evaluation, params: dict[str, float]) -> list[tuple[float, float, float]]:
+    def crossings(self, a: Evaluation, b: Evaluation, params: dict[str, float], watch: tuple[str, ...] | None = None) -> list[tuple[float, float, float]]:
         """The numeric comparisons that came out differently in ``a`` and ``b``:
         (the fact's value in a, in b, the threshold), for each such atom.
 
         Between the two, each of these quantities crossed its threshold; the
         boundary search interpolates where (advisor.analysis.boundaries)."""
         out = []
-        for atom in self.atoms:
+        atoms = self.atoms if watch is None else [self.atoms[i] for i in self.influence(watch)[0]]
+        for atom in atoms:
             if atom.op not in ("lt", "le", "gt", "ge"):
                 continue
             fa, fb = a.facts.get(atom.fact), b.facts.get(atom.fact)
