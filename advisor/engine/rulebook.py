@@ -102,18 +102,21 @@ class Evaluation:
     conclusions: list[Conclusion]
     trace: list[TraceEntry]
     memo: tuple | None = field(default=None, repr=False, compare=False)  # what a quiet session was remembered by
-
-    def one(self, name: str) -> Any:
-        for c in self.conclusions:
-            if c.name == name:
-                return c.value
-        return None
+    _first: dict | None = field(default=None, repr=False, compare=False)  # name -> first conclusion, for `conclusions` of _first_len
+    _first_len: int = field(default=-1, repr=False, compare=False)
 
     def get(self, name: str) -> Conclusion | None:
-        for c in self.conclusions:
-            if c.name == name:
-                return c
-        return None
+        """The first conclusion of that name (indexed: the pipeline asks ~200 times a workload)."""
+        if self._first_len != len(self.conclusions):
+            first: dict[str, Conclusion] = {}
+            for c in self.conclusions:
+                first.setdefault(c.name, c)
+            self._first, self._first_len = first, len(self.conclusions)
+        return self._first.get(name)
+
+    def one(self, name: str) -> Any:
+        c = self.get(name)
+        return c.value if c is not None else None
 
     def many(self, name: str) -> list[Conclusion]:
         return [c for c in self.conclusions if c.name == name]
@@ -362,7 +365,7 @@ class ScopeEngine:
         plan = self._plans.get(pkey)
         if plan is None:
             names, needs = [], []
-            by_group: dict[str, list] = {}
+            by_group: dict[str, tuple[list, list]] = {}  # group -> (its distinct comparisons, (alternative, indices into them))
             by_conclusion: dict[str, list] = {}
             for ai, (rule_name, alt) in enumerate(self.alternatives.items()):
                 groups: dict[str, list] = {}
@@ -371,13 +374,20 @@ class ScopeEngine:
                     if a.fact in self.conclusions:
                         concl.setdefault(a.fact, []).append(_checker(a, params))
                     else:
-                        groups.setdefault(self.group_of[a.fact], []).append((a.fact, _checker(a, params)))
+                        groups.setdefault(self.group_of[a.fact], []).append(a)
                 names.append((rule_name, alt.rule_index))
                 needs.append(len(groups) + len(concl))
-                for g, tests in groups.items():
-                    by_group.setdefault(g, []).append((ai, tuple(tests)))
+                for g, atoms in groups.items():
+                    distinct, alts = by_group.setdefault(g, ([], []))
+                    idx = []
+                    for a in atoms:
+                        if a not in distinct:
+                            distinct.append(a)
+                        idx.append(distinct.index(a))
+                    alts.append((ai, tuple(idx)))
                 for n, tests in concl.items():
                     by_conclusion.setdefault(n, []).append((ai, tuple(tests)))
+            by_group = {g: (tuple((a.fact, _checker(a, params)) for a in distinct), alts) for g, (distinct, alts) in by_group.items()}
             plan = (names, needs, by_group, by_conclusion)
             if len(self._plans) > 16:
                 self._plans.clear()
@@ -412,10 +422,15 @@ class ScopeEngine:
                     ready.append(ai)
 
         def assert_group(g: str, values: dict[str, Any]) -> None:
+            entry = by_group.get(g)
+            if entry is None:
+                return
+            comparisons, alts = entry
             get = values.get
-            for ai, tests in by_group.get(g, ()):
-                for fact, check in tests:
-                    if not check(get(fact, _ABSENT)):
+            holds = [check(get(fact, _ABSENT)) for fact, check in comparisons]  # each distinct comparison once
+            for ai, idx in alts:
+                for i in idx:
+                    if not holds[i]:
                         break
                 else:
                     meet(ai, g)
