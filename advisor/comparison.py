@@ -7,7 +7,7 @@ resolved against defaults) and a catalog, and calls :mod:`advisor.economics`.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import advisor.economics as core
 from advisor.model.catalog import Catalog, Option
@@ -27,10 +27,10 @@ class OptionCost:
     option: Option
     result: core.Lcpr
     utilization: float | None
+    id: str = field(init=False, repr=False, compare=False)  # the option's id, read hundreds of times an assessment
 
-    @property
-    def id(self) -> str:
-        return self.option.id
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.option.id)
 
     def as_dict(self) -> dict:
         r = self.result
