@@ -7,7 +7,7 @@ resolved against defaults) and a catalog, and calls :mod:`advisor.economics`.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import advisor.economics as core
 from advisor.model.catalog import Catalog, Option
@@ -27,10 +27,10 @@ class OptionCost:
     option: Option
     result: core.Lcpr
     utilization: float | None
+    id: str = field(init=False, repr=False, compare=False)  # the option's id, read hundreds of times an assessment
 
-    @property
-    def id(self) -> str:
-        return self.option.id
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.option.id)
 
     def as_dict(self) -> dict:
         r = self.result
@@ -87,7 +87,20 @@ def option_workload(option: Option, workload: core.Workload, catalog: Catalog, r
         changes["quality_pass_rate"] = max(floor, workload.quality_pass_rate - rules.eval_gap_points * rules.pass_rate_per_point)
     for key, value in ((rules.measured or {}).get(option.id) or {}).items():
         changes[key] = value  # the team's own measurement for this option wins
-    return dataclasses.replace(workload, **changes) if changes else workload
+    if not changes:
+        return workload
+    # Options of one deployment and kind change a workload alike: the changed
+    # copy is made (and validated) once. Both are values, so the key is safe.
+    memo_key = (workload, tuple(changes.items()))
+    changed = _CHANGED.get(memo_key)
+    if changed is None:
+        if len(_CHANGED) >= 512:
+            _CHANGED.clear()
+        changed = _CHANGED[memo_key] = dataclasses.replace(workload, **changes)
+    return changed
+
+
+_CHANGED: dict[tuple, core.Workload] = {}
 
 
 def price_of(option: Option, catalog: Catalog, utilization: float, hours_per_month: float,

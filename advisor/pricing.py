@@ -28,10 +28,16 @@ class WorkloadCosts:
     rules: OptionRules = OptionRules()  # how inputs change from option to option (what-ifs must reuse it)
 
     def by_id(self, option_id: str) -> OptionCost:
-        for c in self.costs:
-            if c.id == option_id:
-                return c
-        raise KeyError(option_id)
+        index = self.__dict__.get("_by_id")
+        if index is None or self.__dict__.get("_by_id_len") != len(self.costs):  # options priced later are added to `costs`
+            index = {}
+            for c in self.costs:
+                index.setdefault(c.id, c)
+            self.__dict__["_by_id"], self.__dict__["_by_id_len"] = index, len(self.costs)
+        found = index.get(option_id)
+        if found is None:
+            raise KeyError(option_id)
+        return found
 
     @property
     def best_candidate(self) -> OptionCost | None:

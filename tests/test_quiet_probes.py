@@ -6,11 +6,17 @@ conclusions, so its probes skip rendering the rules' "because" sentences
 every bundled example the quiet rules reach the same conclusions, the search
 finds the same boundaries, and `advisor score --format json` prints the same
 bytes as with full probes.
+
+Quiet sessions are interpreted in Python (``ScopeEngine._run_in_python``)
+rather than run in durable-rules: the same compiled alternatives and
+thresholds, without encoding facts as JSON. So they are held to the engine
+here on random questionnaires as well as on the bundled examples.
 """
 
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -166,3 +172,61 @@ def test_a_profile_probe_without_revalidating_the_file_assesses_like_a_changed_f
             assert _conclusions(fast_org) == _conclusions(full_org)
             assert outcomes(fast_w, fast_org) == outcomes(full_w, full_org)
             assert fast_w.priced.inputs[f"profile.{key}"].value == value
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_a_price_probe_without_revalidating_the_file_assesses_like_a_changed_file(path):
+    """The search changes the recommended option's price in the validated
+    catalog; every workload pricing it and the organization come out as when
+    the questionnaire with that `catalog.prices` entry is loaded whole."""
+    from advisor.analysis._pipeline import outcomes, questionnaire_data, reassess_many, reassess_price, with_price
+    from advisor.analysis.boundaries import _price_input
+
+    a = assess(load_questionnaire(path))
+    data = questionnaire_data(a)
+    for w in a.workloads:
+        price = _price_input(w, a)
+        if price is None:
+            continue
+        _, today, _, fields = price
+        option = w.best.id
+        affected = [k for k, other in enumerate(a.workloads) if any(c.id == option for c in other.priced.costs)]
+        for factor in (0.3, 1.7, 6.0):
+            fast, fast_org = reassess_price(a, data, option, fields(today * factor), affected)
+            full, full_org = reassess_many(a, with_price(data, option, fields(today * factor)), affected)
+            assert _conclusions(fast_org) == _conclusions(full_org)
+            for i in affected:
+                assert _conclusions(fast[i].evaluation) == _conclusions(full[i].evaluation)
+                assert outcomes(fast[i], fast_org) == outcomes(full[i], full_org)
+                assert fast[i].priced.by_id(option).result.lcpr == full[i].priced.by_id(option).result.lcpr != a.workloads[i].priced.by_id(option).result.lcpr
+
+
+def _as_set(ev):
+    return sorted((c.name, repr(c.value), c.rule, c.severity, c.title, tuple(c.actions), c.prefilled) for c in ev.conclusions)
+
+
+def test_quiet_sessions_reach_durable_rules_conclusions_on_random_questionnaires():
+    """Every vendor, workload and organization session of 150 random valid
+    questionnaires: the Python interpretation concludes exactly what the
+    engine does (same rules, values, severities), and the same workloads win."""
+    from advisor.engine.sampling import random_questionnaire
+    from advisor.errors import AdvisorError
+    from advisor.loader import validate_document
+    from advisor.yamlio import Document
+
+    rb = load_rulebook()
+    rng = random.Random(20261202)
+    compared = 0
+    while compared < 150:
+        try:
+            loaded = validate_document(Document(data=random_questionnaire(rng), source="random.yaml"))
+        except AdvisorError:
+            continue
+        full, quiet = assess(loaded, rb), assess(loaded, rb.quiet())
+        assert _as_set(quiet.organization) == _as_set(full.organization)
+        for wf, wq in zip(full.workloads, quiet.workloads):
+            assert _as_set(wq.evaluation) == _as_set(wf.evaluation)
+            assert [_as_set(v.evaluation) for v in wq.vendors] == [_as_set(v.evaluation) for v in wf.vendors]
+            assert (wq.best.id if wq.best else None) == (wf.best.id if wf.best else None)
+            assert wq.payback_months == wf.payback_months
+        compared += 1

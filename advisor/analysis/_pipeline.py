@@ -155,27 +155,69 @@ def reassess_many(base: Assessment, data: dict[str, Any], indices: list[int], qu
     return results, rb.evaluate("organization", q.organization, {"inputs": facts}, params)
 
 
+def reassess_price(base: Assessment, data: dict[str, Any], option_id: str, fields: dict[str, float], indices: list[int], quiet: bool = False) -> tuple[list[WorkloadResult], Evaluation]:
+    """``reassess_many(base, with_price(data, option_id, fields), indices)``
+    without re-validating the questionnaire: the validated catalog with that
+    option's prices changed as a `catalog.prices` entry changes them (the
+    entry merged with any the file already has), and the questionnaire's
+    `catalog.prices` naming the option, as the loaded file would. Tested to
+    assess like the changed file loaded whole (tests/test_analysis.py)."""
+    if _assess_workload is None:
+        return reassess_many(base, with_price(data, option_id, fields), indices, quiet=quiet)
+    from advisor.model.questionnaire import PriceOverride
+
+    q0 = base.questionnaire
+    existing = q0.catalog.prices.get(option_id)
+    entry = existing.model_dump(exclude_none=True) if existing is not None else {}
+    entry.update(fields)
+    entry.setdefault("source", "what-if (advisor.analysis)")
+    try:
+        override = PriceOverride.model_validate(entry)
+    except ValidationError as exc:
+        raise AdvisorError([Problem(f"what-if price for {option_id} is not valid: {exc.errors()[0]['msg']}", file=base.source)]) from None
+    update = override.model_dump(exclude_none=True)
+    options = [o.model_copy(update=update) if o.id == option_id else o for o in base.catalog.options]
+    catalog = base.catalog.model_copy(update={"options": options})
+    prices = {**q0.catalog.prices, option_id: override}
+    q = q0.model_copy(update={"catalog": q0.catalog.model_copy(update={"prices": prices})})
+    rb = _rulebook(quiet)
+    params = rb.params(q.settings.thresholds)
+    settings = settings_inputs(q.settings)
+    results = list(base.workloads)
+    for i in indices:
+        results[i] = _assess_workload(rb, params, q, q.workloads[i], settings, catalog)
+    facts, _ = _org_facts(q, results)
+    return results, rb.evaluate("organization", q.organization, {"inputs": facts}, params)
+
+
+# The conclusions a boundary search watches: the workload's, and the organization's.
+WORKLOAD_WATCHED = ("decision", "gate.specialization", "gate.ownership", "gate.volume")
+ORGANIZATION_WATCHED = ("stage.recommended",)
+
+
 def outcomes(w: WorkloadResult, org: Evaluation) -> dict[str, Any]:
     """The conclusions a boundary search watches, for one workload."""
     ev = w.evaluation
-    return {
-        "decision": ev.one("decision"),
-        "gate.specialization": ev.one("gate.specialization"),
-        "gate.ownership": ev.one("gate.ownership"),
-        "gate.volume": ev.one("gate.volume"),
-        "stage": org.one("stage.recommended"),
-    }
+    out = {name: ev.one(name) for name in WORKLOAD_WATCHED}
+    out["stage"] = org.one("stage.recommended")
+    return out
 
 
 def condition_state(w: WorkloadResult, org: Evaluation, params: dict[str, float]) -> tuple:
-    """How every rule condition came out for one workload (its vendors, itself
-    and the organization): equal states mean the rules took the same branches."""
+    """How the rule conditions that can decide the watched conclusions came out
+    for one workload (its vendors' verdicts, itself and the organization):
+    equal states mean those rules took the same branches."""
     engines = load_rulebook().engines
-    vendor, workload, organization = engines["vendor"], engines["workload"], engines["organization"]
+    workload, organization = engines["workload"], engines["organization"]
+    # A vendor enters as what the workload's rules and the choice of option
+    # read from it: its verdict and the gates that eliminate it. Its finer
+    # comparisons (its LCPR rank among the candidates, cheaper than today)
+    # move with every volume and would split the search where nothing the
+    # decision reads changed.
     return (
-        tuple(vendor.condition_state(v.evaluation, params) for v in w.vendors),
-        workload.condition_state(w.evaluation, params),
-        organization.condition_state(org, params),
+        tuple((v.option, v.verdict, tuple(v.eliminated_by)) for v in w.vendors),
+        workload.watched_state(w.evaluation, params, WORKLOAD_WATCHED),
+        organization.watched_state(org, params, ORGANIZATION_WATCHED),
     )
 
 
@@ -184,6 +226,6 @@ def crossings(sessions_a: tuple[Evaluation, Evaluation], sessions_b: tuple[Evalu
     (workload, organization) evaluations: (value at a, value at b, threshold)."""
     engines = load_rulebook().engines
     return [
-        *engines["workload"].crossings(sessions_a[0], sessions_b[0], params),
-        *engines["organization"].crossings(sessions_a[1], sessions_b[1], params),
+        *engines["workload"].crossings(sessions_a[0], sessions_b[0], params, WORKLOAD_WATCHED),
+        *engines["organization"].crossings(sessions_a[1], sessions_b[1], params, ORGANIZATION_WATCHED),
     ]

@@ -26,9 +26,8 @@ from advisor.analysis._pipeline import (
     crossings,
     outcomes,
     questionnaire_data,
-    reassess_many,
+    reassess_price,
     reassess_profile,
-    with_price,
 )
 from advisor.assess import Assessment, WorkloadResult
 
@@ -434,7 +433,7 @@ def workload_boundaries(a: Assessment, index: int, data: dict[str, Any] | None =
         affected = [i for i, other in enumerate(a.workloads) if any(c.id == option for c in other.priced.costs)]
 
         def probe_price(x: float) -> dict[str, Any]:
-            results, org = reassess_many(a, with_price(data, option, fields(x)), affected, quiet=quiet)
+            results, org = reassess_price(a, data, option, fields(x), affected, quiet=quiet)
             return outcomes(results[index], org), condition_state(results[index], org, a.params), (results[index].evaluation, org)
 
         found = search(inp, today, probe_price)

@@ -81,8 +81,10 @@ _CEIL_SLACK = 1e-12
 
 def _real(name: str, value: object) -> float:
     """Return ``value`` as a float, or raise ValueError if it is not a finite real."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+    t = type(value)
+    if t is not float and t is not int:  # the common case skips the ABC check, called ~20 times an option priced
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name} must be a real number, got {value!r}")
     result = float(value)
     if math.isnan(result):
         raise ValueError(f"{name} must not be NaN")

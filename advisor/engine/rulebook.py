@@ -102,18 +102,21 @@ class Evaluation:
     conclusions: list[Conclusion]
     trace: list[TraceEntry]
     memo: tuple | None = field(default=None, repr=False, compare=False)  # what a quiet session was remembered by
-
-    def one(self, name: str) -> Any:
-        for c in self.conclusions:
-            if c.name == name:
-                return c.value
-        return None
+    _first: dict | None = field(default=None, repr=False, compare=False)  # name -> first conclusion, for `conclusions` of _first_len
+    _first_len: int = field(default=-1, repr=False, compare=False)
 
     def get(self, name: str) -> Conclusion | None:
-        for c in self.conclusions:
-            if c.name == name:
-                return c
-        return None
+        """The first conclusion of that name (indexed: the pipeline asks ~200 times a workload)."""
+        if self._first_len != len(self.conclusions):
+            first: dict[str, Conclusion] = {}
+            for c in self.conclusions:
+                first.setdefault(c.name, c)
+            self._first, self._first_len = first, len(self.conclusions)
+        return self._first.get(name)
+
+    def one(self, name: str) -> Any:
+        c = self.get(name)
+        return c.value if c is not None else None
 
     def many(self, name: str) -> list[Conclusion]:
         return [c for c in self.conclusions if c.name == name]
@@ -232,6 +235,8 @@ class ScopeEngine:
         self._states: dict[tuple, tuple] = {}
         self._checks_for: dict[str, float] | None = None
         self._checks_list: list = []
+        self._plans: dict[tuple, list] = {}
+        self._influence: dict[tuple, tuple] = {}
 
     def evaluate(
         self,
@@ -321,8 +326,9 @@ class ScopeEngine:
             )
             return new_facts
 
-        embedded = {param_key(k): params[k] for k in self.params_used}
-        initial = [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}} for g, values in groups.items()]
+        if not quiet:
+            embedded = {param_key(k): params[k] for k in self.params_used}
+            initial = [{"t": f"g_{g}", **{key(k): v for k, v in values.items()}} for g, values in groups.items()]
 
         def phase_callback(fn):
             def run() -> list[dict[str, Any]]:
@@ -335,7 +341,10 @@ class ScopeEngine:
 
             return run
 
-        self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])], shared=embedded)
+        if quiet:
+            self._run_in_python(groups, params, phases or [], ev, facts, on_fire)
+        else:
+            self.compiled.run(initial, on_fire, [phase_callback(p) for p in (phases or [])], shared=embedded)
         self._check(ev)
         if memo is not None:
             if len(self._memo) >= _MEMO_SIZE:
@@ -343,6 +352,109 @@ class ScopeEngine:
             self._memo[memo] = (dict(facts), tuple(ev.conclusions))
             ev.memo = memo
         return ev
+
+    def _plan(self, params: dict[str, float]) -> tuple:
+        """The alternatives indexed by what they test, thresholds resolved; kept
+        per distinct set of the thresholds compared.
+
+        Returns (rule name and rule index per alternative, requirements per
+        alternative, tests by fact group, tests by conclusion name): a group or
+        conclusion entry is (alternative, its comparisons on that group or
+        conclusion)."""
+        pkey = tuple([params.get(k) for k in self.params_used])
+        plan = self._plans.get(pkey)
+        if plan is None:
+            names, needs = [], []
+            by_group: dict[str, tuple[list, list]] = {}  # group -> (its distinct comparisons, (alternative, indices into them))
+            by_conclusion: dict[str, list] = {}
+            for ai, (rule_name, alt) in enumerate(self.alternatives.items()):
+                groups: dict[str, list] = {}
+                concl: dict[str, list] = {}
+                for a in alt.atoms:
+                    if a.fact in self.conclusions:
+                        concl.setdefault(a.fact, []).append(_checker(a, params))
+                    else:
+                        groups.setdefault(self.group_of[a.fact], []).append(a)
+                names.append((rule_name, alt.rule_index))
+                needs.append(len(groups) + len(concl))
+                for g, atoms in groups.items():
+                    distinct, alts = by_group.setdefault(g, ([], []))
+                    idx = []
+                    for a in atoms:
+                        if a not in distinct:
+                            distinct.append(a)
+                        idx.append(distinct.index(a))
+                    alts.append((ai, tuple(idx)))
+                for n, tests in concl.items():
+                    by_conclusion.setdefault(n, []).append((ai, tuple(tests)))
+            by_group = {g: (tuple((a.fact, _checker(a, params)) for a in distinct), alts) for g, (distinct, alts) in by_group.items()}
+            plan = (names, needs, by_group, by_conclusion)
+            if len(self._plans) > 16:
+                self._plans.clear()
+            self._plans[pkey] = plan
+        return plan
+
+    def _run_in_python(self, groups, params, phases, ev: Evaluation, facts: dict[str, Any], on_fire) -> None:
+        """The compiled rules' semantics, interpreted in Python, for quiet sessions.
+
+        A rule alternative fires when, for each fact group it tests, that group
+        has been asserted and every comparison holds on it (``_checker``, the
+        same comparison ``condition_state`` makes), and for each conclusion it
+        tests, some conclusion of that name reached so far satisfies every
+        comparison; a rule fires at most once (``on_fire`` ensures it, as for
+        the engine); phases run whenever nothing more can fire. Conclusions
+        only accumulate, so the same rules fire in any order: these are the
+        engine's conclusions (checked against durable-rules on every bundled
+        example and on random questionnaires, tests/test_quiet_probes.py).
+        The boundary search runs tens of probes a workload; this skips encoding
+        facts as JSON and the engine's session for each.
+        """
+        names, needs, by_group, by_conclusion = self._plan(params)
+        remaining = list(needs)
+        met: set[tuple[int, str]] = set()
+        ready: list[int] = []
+
+        def meet(ai: int, requirement: str) -> None:
+            if (ai, requirement) not in met:
+                met.add((ai, requirement))
+                remaining[ai] -= 1
+                if remaining[ai] == 0:
+                    ready.append(ai)
+
+        def assert_group(g: str, values: dict[str, Any]) -> None:
+            entry = by_group.get(g)
+            if entry is None:
+                return
+            comparisons, alts = entry
+            get = values.get
+            holds = [check(get(fact, _ABSENT)) for fact, check in comparisons]  # each distinct comparison once
+            for ai, idx in alts:
+                for i in idx:
+                    if not holds[i]:
+                        break
+                else:
+                    meet(ai, g)
+
+        def drain() -> None:
+            while ready:
+                ai = ready.pop(0)
+                for f in on_fire(names[ai][0], {}):
+                    n, v = f["n"], f["v"]
+                    for aj, tests in by_conclusion.get(n, ()):
+                        for check in tests:
+                            if not check(v):
+                                break
+                        else:
+                            meet(aj, "c:" + n)
+
+        for g, values in groups.items():
+            assert_group(g, values)
+        drain()
+        for phase in phases:
+            for g, values in phase(ev).items():
+                facts.update(values)
+                assert_group(g, values)
+            drain()
 
     def forget(self) -> None:
         """Drop the remembered quiet sessions (benchmarks time a search from cold)."""
@@ -390,12 +502,59 @@ class ScopeEngine:
         for c in reversed(ev.conclusions):  # the first conclusion of a name wins, as in Evaluation.one
             values[c.name] = c.value
         get = values.get
-        state = tuple([check(get(fact, _ABSENT)) for fact, check in self._checks(params)]), tuple([c.rule for c in ev.conclusions])
+        state = tuple([check(get(fact, _ABSENT)) for fact, check in self._checks(params)]), tuple(sorted([c.rule for c in ev.conclusions]))
         if ev.memo is not None:
             if len(self._states) >= _MEMO_SIZE:
                 self._states.clear()
             self._states[ev.memo] = state
         return state
+
+    def influence(self, watch: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[str, ...], frozenset[str]]:
+        """What can decide the conclusions ``watch``: the rules that conclude
+        them, and the rules concluding anything those rules' conditions test,
+        transitively. Returns the comparisons those rules make (indices into
+        ``atoms``), the facts they conclude as values, and their rule ids."""
+        known = self._influence.get(watch)
+        if known is not None:
+            return known
+        needed, chosen = set(watch), set()
+        grew = True
+        while grew:
+            grew = False
+            for ri, lr in enumerate(self.rules):
+                then = lr.rule.then
+                if ri in chosen or not ({then.conclude, *then.set} & needed):
+                    continue
+                chosen.add(ri)
+                grew = True
+                needed.update(a.fact for alt in lr.alternatives for a in alt if a.fact in self.conclusions)
+                for raw in (then.value, *then.set.values()):
+                    if isinstance(raw, dict) and set(raw) == {"fact"} and raw["fact"] in self.conclusions:
+                        needed.add(raw["fact"])
+        atoms = {a for ri in chosen for alt in self.rules[ri].alternatives for a in alt}
+        index = tuple(i for i, a in enumerate(self.atoms) if a in atoms)
+        value_facts = tuple(sorted({raw["fact"] for ri in chosen for raw in (self.rules[ri].rule.then.value, *self.rules[ri].rule.then.set.values())
+                                    if isinstance(raw, dict) and set(raw) == {"fact"}}))
+        known = (index, value_facts, frozenset(self.rules[ri].rule.id for ri in chosen))
+        self._influence[watch] = known
+        return known
+
+    def watched_state(self, ev: Evaluation, params: dict[str, float], watch: tuple[str, ...]) -> tuple:
+        """``condition_state`` restricted to what can decide ``watch`` (see
+        ``influence``): equal watched states mean the rules that decide those
+        conclusions took the same branches, whatever else crossed a threshold
+        (a negotiation tier, a routing advice)."""
+        index, value_facts, rule_ids = self.influence(watch)
+        values = dict(ev.facts)
+        for c in reversed(ev.conclusions):
+            values[c.name] = c.value
+        get = values.get
+        checks = self._checks(params)
+        return (
+            tuple([checks[i][1](get(checks[i][0], _ABSENT)) for i in index]),
+            tuple([get(f) for f in value_facts]),
+            tuple(sorted([c.rule for c in ev.conclusions if c.rule in rule_ids])),
+        )
 
     def _checks(self, params: dict[str, float]) -> list[tuple[str, Callable[[Any], bool | None]]]:
         """Each atom as (fact, test of a value), thresholds resolved; kept for the last ``params`` seen."""
@@ -404,14 +563,15 @@ class ScopeEngine:
             self._checks_for = params
         return self._checks_list
 
-    def crossings(self, a: Evaluation, b: Evaluation, params: dict[str, float]) -> list[tuple[float, float, float]]:
+    def crossings(self, a: Evaluation, b: Evaluation, params: dict[str, float], watch: tuple[str, ...] | None = None) -> list[tuple[float, float, float]]:
         """The numeric comparisons that came out differently in ``a`` and ``b``:
         (the fact's value in a, in b, the threshold), for each such atom.
 
         Between the two, each of these quantities crossed its threshold; the
         boundary search interpolates where (advisor.analysis.boundaries)."""
         out = []
-        for atom in self.atoms:
+        atoms = self.atoms if watch is None else [self.atoms[i] for i in self.influence(watch)[0]]
+        for atom in atoms:
             if atom.op not in ("lt", "le", "gt", "ge"):
                 continue
             fa, fb = a.facts.get(atom.fact), b.facts.get(atom.fact)
